@@ -1,0 +1,211 @@
+import type { AuthTables } from "../schema/create-auth-schema.js";
+import { createAuthSchema } from "../schema/create-auth-schema.js";
+import { type DatabaseInput, isDatabaseInput } from "./core/database.js";
+import { type Duration, parseDuration } from "./core/duration.js";
+import { AuthRole, adminBit, type RoleSet } from "./core/roles.js";
+import type { PasswordHashingOptions } from "./crypto/password-hasher.js";
+import { AuthConfigError } from "./errors.js";
+
+/** Result of an external limiter call (the @prsm/auth duck type). `retryAfter` is in milliseconds. */
+export interface LimiterResult {
+  allowed: boolean;
+  retryAfter?: number;
+}
+type LimiterFn = (key: string) => Promise<LimiterResult> | LimiterResult;
+/** An external rate limiter: any object with one of `take`, `hit`, `drip`, `consume` or `check`. */
+export type ExternalLimiter =
+  { take: LimiterFn } | { hit: LimiterFn } | { drip: LimiterFn } | { consume: LimiterFn } | { check: LimiterFn };
+
+/** Remember-me cookie attributes. The cookie is always `HttpOnly`. */
+export interface AuthCookieOptions {
+  domain?: string;
+  /** @default req.secure */
+  secure?: boolean;
+  /** @default "lax" */
+  sameSite?: "strict" | "lax" | "none";
+  /** @default "/" */
+  path?: string;
+}
+
+/** The configuration shared by the middleware, the session store, the admin context and standalone functions. */
+export interface AuthConfig {
+  /** A Drizzle PostgreSQL database (postgres.js, node-postgres, PGlite), or a raw `pg.Pool`, postgres.js `sql` or `PGlite`. */
+  db: DatabaseInput;
+  /** Secret used to encrypt secrets at rest (two-factor). At least 32 characters when given. */
+  secret?: string;
+  /** Prefix of every table. @default "auth_" */
+  tablePrefix?: string;
+  /** Postgres schema of the tables. @default "public" */
+  pgSchema?: string;
+  /** The tables, when the app built them with `createAuthSchema` (overrides `tablePrefix`/`pgSchema`). */
+  tables?: AuthTables;
+  /** Role set for `getRoleNames()` and the admin context. @default AuthRole */
+  roles?: RoleSet;
+  /** The role `isAdmin()` checks. @default roles.Admin ?? roles.admin ?? 0 */
+  adminRole?: number;
+  /** Minimum password length in code points (NIST 800-63B-4: 15 for single-factor). @default 15 */
+  minPasswordLength?: number;
+  /** Maximum password length in code points. @default 1024 */
+  maxPasswordLength?: number;
+  /** argon2id cost; values below the OWASP minimum are refused. */
+  passwordHashing?: PasswordHashingOptions;
+  /** Lifetime of a remember-me token. @default "30d" */
+  rememberDuration?: Duration;
+  /** Name of the remember-me cookie. @default "remember_token" */
+  rememberCookieName?: string;
+  /** Remember-me cookie attributes. */
+  cookie?: AuthCookieOptions;
+  /** Longest time a session trusts its cached account state before re-reading it. @default "30s" */
+  resyncInterval?: Duration;
+  /** Lifetime of an email confirmation token. @default "24h" */
+  confirmationExpiry?: Duration;
+  /** Default lifetime of a password reset token. @default "30m" */
+  resetExpiry?: Duration;
+  /** Default maximum of unexpired reset requests per account. @default 2 */
+  maxOpenResets?: number;
+  /** Consecutive failed logins per account before the account's login locks, and for how long. `false` turns it off. */
+  loginLockout?: { maxFailures?: number; duration?: Duration } | false;
+  /** An external limiter consulted once per login attempt (key `login:<canonical email>`). */
+  limiter?: ExternalLimiter;
+  /** Audit log settings. */
+  activityLog?: { enabled?: boolean; actions?: readonly string[] | null; maxEntries?: number };
+  /** The clock. Tests inject one; every timestamp is computed from it. @default () => new Date() */
+  now?: () => Date;
+  /** Returns the app's `user_id` for a new OAuth user (OAuth issue). */
+  createUser?: (userData: unknown) => string | number | Promise<string | number>;
+  /** Options of features built in later issues, accepted so @prsm/auth configs load unchanged. */
+  providers?: Record<string, unknown>;
+  githubUserAgent?: string;
+  twoFactor?: Record<string, unknown>;
+  impersonation?: Record<string, unknown>;
+  invalidation?: Record<string, unknown>;
+  tracer?: unknown;
+}
+
+/** The validated configuration with every default applied and every duration in milliseconds. */
+export interface ResolvedAuthConfig {
+  db: DatabaseInput;
+  secret: string | undefined;
+  tables: AuthTables;
+  roles: RoleSet;
+  adminRole: number;
+  minPasswordLength: number;
+  maxPasswordLength: number;
+  passwordHashing: PasswordHashingOptions;
+  rememberMs: number;
+  rememberCookieName: string;
+  cookie: AuthCookieOptions;
+  resyncMs: number;
+  confirmationMs: number;
+  resetMs: number;
+  maxOpenResets: number;
+  lockout: { maxFailures: number; durationMs: number } | null;
+  limiter: ExternalLimiter | undefined;
+  activityLog: { enabled: boolean; actions: ReadonlySet<string> | null };
+  now: () => Date;
+  source: AuthConfig;
+}
+
+function fail(option: string, expected: string): never {
+  throw new AuthConfigError(`Invalid auth config: ${option} must be ${expected}`);
+}
+
+function duration(option: string, value: Duration | undefined, fallback: string, allowZero = false): number {
+  const ms = parseDuration(value ?? fallback);
+  if (ms === null || ms < 0 || (ms === 0 && !allowZero))
+    fail(option, 'a positive duration (milliseconds or a string like "30m")');
+  return ms;
+}
+
+function integer(option: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min || v > max) fail(option, `an integer from ${min} to ${max}`);
+  return v;
+}
+
+function resolveTables(config: AuthConfig): AuthTables {
+  if (config.tables) {
+    if (typeof config.tables !== "object" || !config.tables.accounts)
+      fail("tables", "the result of createAuthSchema()");
+    return config.tables;
+  }
+  try {
+    return createAuthSchema({
+      prefix: config.tablePrefix ?? "auth_",
+      ...(config.pgSchema ? { pgSchema: config.pgSchema } : {}),
+    });
+  } catch (err) {
+    throw new AuthConfigError(
+      `Invalid auth config: ${config.pgSchema !== undefined ? "tablePrefix or pgSchema" : "tablePrefix"}: ${(err as Error).message}`,
+    );
+  }
+}
+
+const cache = new WeakMap<AuthConfig, ResolvedAuthConfig>();
+
+/**
+ * Validates a configuration once and applies the defaults. Errors name the option. Defaults use `??`,
+ * so `0` and `false` are honoured rather than replaced (unlike @prsm/auth's `||`).
+ * @throws {AuthConfigError} INVALID_CONFIG
+ */
+export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
+  const cached = cache.get(config);
+  if (cached) return cached;
+  if (typeof config !== "object" || config === null) fail("config", "an object");
+  if (!isDatabaseInput(config.db)) fail("db", "a Drizzle PostgreSQL database, pg.Pool, postgres.js sql or PGlite");
+  if (config.secret !== undefined && (typeof config.secret !== "string" || config.secret.length < 32))
+    fail("secret", "a string of at least 32 characters");
+  const roles = config.roles ?? AuthRole;
+  if (typeof roles !== "object" || Object.values(roles).some((b) => !Number.isInteger(b) || b <= 0))
+    fail("roles", "a role set from defineRoles()");
+  const minPasswordLength = integer("minPasswordLength", config.minPasswordLength, 15, 1, 1024);
+  const maxPasswordLength = integer("maxPasswordLength", config.maxPasswordLength, 1024, minPasswordLength, 4096);
+  const lockout =
+    config.loginLockout === false
+      ? null
+      : {
+          maxFailures: integer("loginLockout.maxFailures", config.loginLockout?.maxFailures, 10, 1, 100),
+          durationMs: duration("loginLockout.duration", config.loginLockout?.duration, "15m"),
+        };
+  const cookieName = config.rememberCookieName ?? "remember_token";
+  if (typeof cookieName !== "string" || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(cookieName))
+    fail("rememberCookieName", "a cookie name token");
+  const sameSite = config.cookie?.sameSite;
+  if (sameSite !== undefined && !["strict", "lax", "none"].includes(sameSite))
+    fail("cookie.sameSite", '"strict", "lax" or "none"');
+  if (
+    config.limiter !== undefined &&
+    !["take", "hit", "drip", "consume", "check"].some(
+      (m) => typeof (config.limiter as Record<string, unknown>)[m] === "function",
+    )
+  ) {
+    fail("limiter", "an object with take, hit, drip, consume or check");
+  }
+  if (config.now !== undefined && typeof config.now !== "function") fail("now", "a function returning a Date");
+  const actions = config.activityLog?.actions;
+  if (actions != null && !Array.isArray(actions)) fail("activityLog.actions", "an array of action names or null");
+  const resolved: ResolvedAuthConfig = {
+    db: config.db,
+    secret: config.secret,
+    tables: resolveTables(config),
+    roles,
+    adminRole: config.adminRole ?? adminBit(roles),
+    minPasswordLength,
+    maxPasswordLength,
+    passwordHashing: config.passwordHashing ?? {},
+    rememberMs: duration("rememberDuration", config.rememberDuration, "30d"),
+    rememberCookieName: cookieName,
+    cookie: { sameSite: "lax", path: "/", ...config.cookie },
+    resyncMs: duration("resyncInterval", config.resyncInterval, "30s", true),
+    confirmationMs: duration("confirmationExpiry", config.confirmationExpiry, "24h"),
+    resetMs: duration("resetExpiry", config.resetExpiry, "30m"),
+    maxOpenResets: integer("maxOpenResets", config.maxOpenResets, 2, 1, 100),
+    lockout,
+    limiter: config.limiter,
+    activityLog: { enabled: config.activityLog?.enabled !== false, actions: actions ? new Set(actions) : null },
+    now: config.now ?? (() => new Date()),
+    source: config,
+  };
+  cache.set(config, resolved);
+  return resolved;
+}

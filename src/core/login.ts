@@ -1,0 +1,121 @@
+import { eq } from "drizzle-orm";
+import type { ExternalLimiter } from "../config.js";
+import { assertPasswordShape } from "../crypto/password-policy.js";
+import { EmailNotVerifiedError, InvalidPasswordError, RateLimitedError, UserInactiveError } from "../errors.js";
+import { type AccountRecord, accountColumns } from "./accounts.js";
+import { AuthActivityAction } from "./activity-actions.js";
+import { logActivity } from "./activity.js";
+import type { AuthContext, RequestInfo } from "./context.js";
+import { canonicalizeEmail } from "./email.js";
+import {
+  clearLoginFailures,
+  lockoutColumns,
+  lockedForSeconds,
+  loginKey,
+  readLockout,
+  recordLoginFailure,
+} from "./login-lockout.js";
+import { AuthStatus } from "./status.js";
+
+/** A password check that succeeded: the account, and the new hash when the stored one was weaker. */
+export interface VerifiedLogin {
+  account: AccountRecord;
+  rehash: string | null;
+}
+
+async function consultLimiter(limiter: ExternalLimiter, key: string): Promise<void> {
+  const l = limiter as Record<string, ((key: string) => unknown) | undefined>;
+  const method = ["take", "hit", "drip", "consume", "check"].find((m) => typeof l[m] === "function")!;
+  const result = (await l[method]!.call(limiter, key)) as { allowed?: boolean; retryAfter?: number } | undefined;
+  if (result && result.allowed === false) throw new RateLimitedError((result.retryAfter ?? 1000) / 1000);
+}
+
+async function findCandidate(ctx: AuthContext, email: string, key: string) {
+  const [row] = await ctx.db
+    .select({ ...accountColumns(ctx), ...lockoutColumns(ctx, key) })
+    .from(ctx.t.accounts)
+    .where(eq(ctx.t.accounts.email, email))
+    .limit(1);
+  if (!row) return { account: null, lockout: await readLockout(ctx, key) };
+  const { failures, lockResetAt, ...account } = row;
+  return {
+    account: { ...account, hasPassword: account.password !== null },
+    lockout: { failures, resetAt: lockResetAt },
+  };
+}
+
+/**
+ * Checks an email and password. Unknown email and wrong password fail identically (same error, same
+ * work: a dummy hash is verified). Status-specific errors come only after the correct password.
+ * @throws {InvalidEmailError} | {InvalidPasswordError} (code INVALID_CREDENTIALS) | {RateLimitedError} |
+ * {EmailNotVerifiedError} | {UserInactiveError}
+ */
+export async function verifyLogin(
+  ctx: AuthContext,
+  emailInput: unknown,
+  password: unknown,
+  request?: RequestInfo,
+): Promise<VerifiedLogin> {
+  const email = canonicalizeEmail(emailInput);
+  assertPasswordShape(password);
+  const fail = (reason: string, accountId: number | null, extra: Record<string, unknown> = {}) =>
+    logActivity(ctx, {
+      accountId,
+      action: AuthActivityAction.FailedLogin,
+      success: false,
+      metadata: { email, reason, ...extra },
+      request,
+    });
+  if (ctx.config.limiter) {
+    try {
+      await consultLimiter(ctx.config.limiter, `login:${email}`);
+    } catch (err) {
+      if (err instanceof RateLimitedError) await fail("rate_limited", null);
+      throw err;
+    }
+  }
+  const key = loginKey(email);
+  const { account, lockout } = await findCandidate(ctx, email, key);
+  const lockedFor = lockedForSeconds(ctx, lockout);
+  if (lockedFor > 0) {
+    await fail("locked", account?.id ?? null);
+    throw new RateLimitedError(lockedFor);
+  }
+  const valid = account?.password
+    ? await ctx.hasher.verify(account.password, password)
+    : (await ctx.hasher.verifyDummy(password), false);
+  if (!account || !valid) {
+    const failures = await recordLoginFailure(ctx, key);
+    await fail(account ? "invalid_password" : "account_not_found", account?.id ?? null);
+    if (ctx.config.lockout && failures === ctx.config.lockout.maxFailures) {
+      await logActivity(ctx, {
+        accountId: account?.id ?? null,
+        action: AuthActivityAction.LoginLocked,
+        success: false,
+        metadata: { email },
+        request,
+      });
+    }
+    throw new InvalidPasswordError();
+  }
+  if (lockout.failures > 0) await clearLoginFailures(ctx, key);
+  if (!account.verified) {
+    await fail("email_not_verified", account.id);
+    throw new EmailNotVerifiedError();
+  }
+  if (account.status !== AuthStatus.Normal) {
+    await fail("account_inactive", account.id, { status: account.status });
+    throw new UserInactiveError();
+  }
+  const rehash = ctx.hasher.needsRehash(account.password!) ? await ctx.hasher.hash(password) : null;
+  return { account, rehash };
+}
+
+/** Records a successful sign-in: `last_login`, and the stronger hash when one was computed. One statement. */
+export async function recordLogin(ctx: AuthContext, accountId: number, rehash: string | null = null): Promise<void> {
+  const a = ctx.t.accounts;
+  await ctx.db
+    .update(a)
+    .set({ lastLogin: ctx.now(), ...(rehash ? { password: rehash } : {}) })
+    .where(eq(a.id, accountId));
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { assertAcceptablePassword } from "../crypto/password-policy.js";
+import { AuthError, EmailTakenError } from "../errors.js";
+import { type AuthAccount, accountColumns, normalizeUserId, toAuthAccount } from "./accounts.js";
+import { AuthActivityAction } from "./activity-actions.js";
+import { activityRow } from "./activity.js";
+import { newConfirmation } from "./confirmations.js";
+import type { AuthContext, RequestInfo } from "./context.js";
+import { isUniqueViolation } from "./db-errors.js";
+import { canonicalizeEmail } from "./email.js";
+
+/** Input of {@link registerAccount}. */
+export interface RegisterInput {
+  email: unknown;
+  password: unknown;
+  userId?: unknown;
+  /** Create the account unverified and issue a confirmation token. */
+  requireConfirmation: boolean;
+  request?: RequestInfo | undefined;
+}
+
+/** A new account, and the confirmation token when one was issued. */
+export interface Registration {
+  account: AuthAccount;
+  confirmationToken: string | null;
+}
+
+/** Thrown when the app-supplied `userId` is already linked to another account (`USER_ID_TAKEN`). */
+export class UserIdTakenError extends AuthError {
+  constructor() {
+    super("User id is already linked to an account", "USER_ID_TAKEN");
+  }
+}
+
+/**
+ * Creates an account: validates and canonicalises the email, checks the password policy, hashes off the
+ * event loop, then writes the account, its confirmation token and the audit row in one transaction.
+ * Two concurrent registrations of one email create one account; the other gets {@link EmailTakenError}.
+ * @throws {InvalidEmailError} | {InvalidPasswordError} | {EmailTakenError} | {UserIdTakenError}
+ */
+export async function registerAccount(ctx: AuthContext, input: RegisterInput): Promise<Registration> {
+  const email = canonicalizeEmail(input.email);
+  const password = assertAcceptablePassword(input.password, ctx.config, email);
+  const userId = input.userId === undefined || input.userId === null ? randomUUID() : normalizeUserId(input.userId);
+  const hash = await ctx.hasher.hash(password);
+  const { accounts, confirmations, activityLog } = ctx.t;
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(accounts)
+        .values({ userId, email, password: hash, verified: !input.requireConfirmation, registered: ctx.now() })
+        .onConflictDoNothing()
+        .returning(accountColumns(ctx));
+      if (!row) throw (await emailExists(ctx, tx, email)) ? new EmailTakenError() : new UserIdTakenError();
+      let confirmationToken: string | null = null;
+      if (input.requireConfirmation) {
+        const { token, row: confirmation } = newConfirmation(ctx, row.id, email);
+        await tx.insert(confirmations).values(confirmation);
+        confirmationToken = token;
+      }
+      const audit = activityRow(ctx, {
+        accountId: row.id,
+        action: AuthActivityAction.Register,
+        metadata: { email, verified: row.verified, userId },
+        request: input.request,
+      });
+      if (audit) await tx.insert(activityLog).values(audit);
+      return { account: toAuthAccount(row), confirmationToken };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new EmailTakenError();
+    throw err;
+  }
+}
+
+async function emailExists(ctx: AuthContext, db: AuthContext["db"], email: string): Promise<boolean> {
+  const { accounts } = ctx.t;
+  const [row] = await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.email, email)).limit(1);
+  return row !== undefined;
+}

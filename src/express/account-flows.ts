@@ -1,0 +1,115 @@
+import { type AuthAccount, findAccount, requireAccount } from "../core/accounts.js";
+import { AuthActivityAction } from "../core/activity-actions.js";
+import { logActivity } from "../core/activity.js";
+import { consumeConfirmation, issueConfirmation } from "../core/confirmations.js";
+import { callbackArg } from "../core/input.js";
+import { canonicalizeEmail } from "../core/email.js";
+import { completePasswordReset, requestPasswordReset } from "../core/password-reset.js";
+import { registerAccount } from "../core/registration.js";
+import { AuthStatus } from "../core/status.js";
+import {
+  EmailNotVerifiedError,
+  EmailTakenError,
+  InvalidInputError,
+  UserInactiveError,
+  UserNotLoggedInError,
+} from "../errors.js";
+import { requestInfo } from "./request-info.js";
+import { type AuthScope, signedIn } from "./scope.js";
+import { completeSignIn, endSession } from "./sign-in.js";
+
+function actorInfo(scope: AuthScope) {
+  return requestInfo(scope.req, signedIn(scope)?.accountId ?? null);
+}
+
+/** `req.auth.register`: with a callback the account starts unverified and the callback gets the token. */
+export async function register(
+  scope: AuthScope,
+  email: unknown,
+  password: unknown,
+  userId?: unknown,
+  callback?: unknown,
+): Promise<AuthAccount> {
+  const cb = callbackArg(callback);
+  const { account, confirmationToken } = await registerAccount(scope.ctx, {
+    email,
+    password,
+    userId,
+    requireConfirmation: cb !== undefined,
+    request: requestInfo(scope.req),
+  });
+  if (confirmationToken && cb) await cb(confirmationToken);
+  return account;
+}
+
+/** `req.auth.confirmEmail`: consumes the token; updates this session when it belongs to the account. */
+export async function confirmEmail(scope: AuthScope, token: unknown): Promise<string> {
+  const confirmed = await consumeConfirmation(scope.ctx, token, requestInfo(scope.req));
+  const auth = signedIn(scope);
+  if (auth && auth.accountId === confirmed.accountId) Object.assign(auth, { email: confirmed.email, verified: true });
+  return confirmed.email;
+}
+
+/** `req.auth.confirmEmailAndLogin`: confirms, then signs in (account status is checked). */
+export async function confirmEmailAndLogin(scope: AuthScope, token: unknown, remember: unknown): Promise<void> {
+  const confirmed = await consumeConfirmation(scope.ctx, token, requestInfo(scope.req));
+  const auth = signedIn(scope);
+  if (auth && auth.accountId === confirmed.accountId) {
+    Object.assign(auth, { email: confirmed.email, verified: true });
+    return;
+  }
+  const account = await requireAccount(scope.ctx, { accountId: confirmed.accountId });
+  if (account.status !== AuthStatus.Normal) throw new UserInactiveError();
+  await completeSignIn(scope, account, { remember: remember === true, metadata: { confirmedEmail: true } });
+}
+
+/** `req.auth.changeEmail`: sends a confirmation for the new address; the change happens on confirmation. */
+export async function changeEmail(scope: AuthScope, newEmail: unknown, callback: unknown): Promise<void> {
+  const cb = callbackArg(callback);
+  const auth = signedIn(scope);
+  if (!auth) throw new UserNotLoggedInError();
+  const email = canonicalizeEmail(newEmail);
+  if (await findAccount(scope.ctx, { email })) throw new EmailTakenError();
+  const account = await requireAccount(scope.ctx, { accountId: auth.accountId });
+  if (!account.verified) throw new EmailNotVerifiedError();
+  const token = await issueConfirmation(scope.ctx, account.id, email);
+  await logActivity(scope.ctx, {
+    accountId: account.id,
+    action: AuthActivityAction.EmailChangeRequested,
+    metadata: { from: account.email, to: email },
+    request: actorInfo(scope),
+  });
+  if (cb) await cb(token);
+}
+
+/** `req.auth.resendConfirmation`: a fresh token for an unverified address; silent when there is nothing to confirm. */
+export async function resendConfirmation(scope: AuthScope, email: unknown, callback: unknown): Promise<void> {
+  const cb = callbackArg(callback);
+  const account = await findAccount(scope.ctx, { email: canonicalizeEmail(email) });
+  if (!account || account.verified) return;
+  const token = await issueConfirmation(scope.ctx, account.id, account.email);
+  if (cb) await cb(token);
+}
+
+/** `req.auth.resetPassword`: issues a reset token for a verified account and hands it to the callback. */
+export async function resetPassword(
+  scope: AuthScope,
+  email: unknown,
+  expiresAfter: unknown,
+  maxOpenRequests: unknown,
+  callback: unknown,
+): Promise<void> {
+  const cb = callbackArg(callback);
+  const token = await requestPasswordReset(scope.ctx, email, expiresAfter, maxOpenRequests, requestInfo(scope.req));
+  if (cb) await cb(token);
+}
+
+/** `req.auth.confirmResetPassword`: sets the password; this session ends too when it belonged to the account. */
+export async function confirmReset(scope: AuthScope, token: unknown, password: unknown, logout: unknown) {
+  const result = await completePasswordReset(scope.ctx, token, password, {
+    logout: logout !== false,
+    request: requestInfo(scope.req),
+  });
+  if (logout !== false && signedIn(scope)?.accountId === result.accountId) await endSession(scope);
+  return result;
+}

@@ -1,0 +1,21 @@
+import type { AuthManager } from "./auth-manager.js";
+import type { AuthSession } from "./auth-session.js";
+
+declare global {
+  // biome-ignore lint/style/noNamespace: Express's own augmentation point
+  namespace Express {
+    interface Request {
+      /** The auth API of this request, set by `createAuthMiddleware`. */
+      auth: AuthManager;
+    }
+  }
+}
+
+declare module "express-session" {
+  interface SessionData {
+    /** The library's session state. */
+    auth?: AuthSession;
+  }
+}
+
+export {};

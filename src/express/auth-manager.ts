@@ -1,0 +1,233 @@
+import type { Request, Response } from "express";
+import type { AccountIdentifier, AuthAccount } from "../core/accounts.js";
+import { accountHasRole, changeRoles, deleteAccount, forceLogout, setStatus } from "../core/admin.js";
+import type { AuthContext } from "../core/context.js";
+import { canonicalizeEmail } from "../core/email.js";
+import { callbackArg } from "../core/input.js";
+import { issuePasswordReset } from "../core/password-reset.js";
+import { maskHasRole, roleNames } from "../core/roles.js";
+import type { SessionInfo } from "../core/session-records.js";
+import { statusName } from "../core/status.js";
+import { findAccount, requireAccount } from "../core/accounts.js";
+import { durationArg } from "../core/input.js";
+import { setAccountPassword } from "../core/password-change.js";
+import { assertAcceptablePassword } from "../crypto/password-policy.js";
+import { InvalidInputError } from "../errors.js";
+import * as account from "./account-flows.js";
+import { requestInfo } from "./request-info.js";
+import { resyncSession } from "./resync.js";
+import type { AuthScope } from "./scope.js";
+import * as sessions from "./session-flows.js";
+import { loginWithPassword, logout } from "./sign-in.js";
+
+/**
+ * `req.auth`: the @prsm/auth surface for one request. Names, argument order and results follow
+ * @prsm/auth; every method runs the same services as the standalone functions.
+ */
+export class AuthManager {
+  /** @internal */
+  readonly scope: AuthScope;
+
+  constructor(req: Request, res: Response, ctx: AuthContext) {
+    this.scope = { req, res, ctx };
+  }
+
+  private get session() {
+    return this.scope.req.session?.auth;
+  }
+
+  private get actor() {
+    return requestInfo(this.scope.req, this.getId());
+  }
+
+  // ── state ─────────────────────────────────────────────────────────
+
+  /** True when the session is fully signed in. */
+  isLoggedIn(): boolean {
+    return this.session?.loggedIn ?? false;
+  }
+  /** The account id, or null. */
+  getId(): number | null {
+    return this.session?.loggedIn ? this.session.accountId : null;
+  }
+  /** The account's (canonical) email, or null. */
+  getEmail(): string | null {
+    return this.session?.loggedIn ? this.session.email : null;
+  }
+  /** The account status, or null. */
+  getStatus(): number | null {
+    return this.session?.loggedIn ? this.session.status : null;
+  }
+  /** The status name (`"Normal"`, `"Banned"`, …), or null. */
+  getStatusName(): string | null {
+    return statusName(this.getStatus());
+  }
+  /** Whether the email is confirmed, or null when not signed in. */
+  getVerified(): boolean | null {
+    return this.session?.loggedIn ? this.session.verified : null;
+  }
+  /** Whether the account has a password (false for OAuth-only accounts), or null. */
+  hasPassword(): boolean | null {
+    return this.session?.loggedIn ? this.session.hasPassword : null;
+  }
+  /** Names of the roles in `rolemask`, or in the session's mask. */
+  getRoleNames(rolemask?: number): string[] {
+    const mask = rolemask ?? (this.session?.loggedIn ? this.session.rolemask : 0);
+    return roleNames(this.scope.ctx.config.roles, mask);
+  }
+  /** True when this session was restored from a remember-me cookie. */
+  isRemembered(): boolean {
+    return this.session?.loggedIn ? this.session.remembered : false;
+  }
+  /** True when the session's role mask holds every bit of `role` (0 is never held). */
+  async hasRole(role: number): Promise<boolean> {
+    return this.session?.loggedIn ? maskHasRole(this.session.rolemask, role) : false;
+  }
+  /** True when the session holds the admin role of the configured role set. */
+  async isAdmin(): Promise<boolean> {
+    return this.hasRole(this.scope.ctx.config.adminRole);
+  }
+  /** Re-reads the account now (or when the interval passed); ends the session if the account lost access. */
+  resyncSession(force = false): Promise<void> {
+    return resyncSession(this.scope, force);
+  }
+
+  // ── sign-in ───────────────────────────────────────────────────────
+
+  /** Registers an account; with a callback it starts unverified and the callback gets the confirmation token. */
+  register(
+    email: string,
+    password: string,
+    userId?: string | number,
+    callback?: (token: string) => unknown,
+  ): Promise<AuthAccount> {
+    return account.register(this.scope, email, password, userId, callback);
+  }
+  /** Signs in. Unknown email and wrong password throw the same {@link InvalidPasswordError}. */
+  login(email: string, password: string, remember = false): Promise<void> {
+    return loginWithPassword(this.scope, email, password, remember);
+  }
+  /** Signs out: this device's remember-me token is deleted and the session's server state destroyed. */
+  logout(): Promise<void> {
+    return logout(this.scope);
+  }
+  /** Confirms an email address with its token; returns the confirmed address. */
+  confirmEmail(token: string): Promise<string> {
+    return account.confirmEmail(this.scope, token);
+  }
+  /** Confirms an email address and signs in. */
+  confirmEmailAndLogin(token: string, remember = false): Promise<void> {
+    return account.confirmEmailAndLogin(this.scope, token, remember);
+  }
+  /** Starts an email change: the callback gets a token for the new address; the change happens on confirmation. */
+  changeEmail(newEmail: string, callback: (token: string) => unknown): Promise<void> {
+    return account.changeEmail(this.scope, newEmail, callback);
+  }
+  /** Issues a new confirmation token for an unverified address (silent otherwise). */
+  resendConfirmation(email: string, callback: (token: string) => unknown): Promise<void> {
+    return account.resendConfirmation(this.scope, email, callback);
+  }
+  /** Issues a password reset token for a verified account. */
+  resetPassword(
+    email: string,
+    expiresAfter: string | number | null = null,
+    maxOpenRequests: number | null = null,
+    callback?: (token: string) => unknown,
+  ): Promise<void> {
+    return account.resetPassword(this.scope, email, expiresAfter, maxOpenRequests, callback);
+  }
+  /** Sets a new password with a reset token; by default every session of the account ends. */
+  confirmResetPassword(token: string, password: string, logout = true): Promise<{ accountId: number; email: string }> {
+    return account.confirmReset(this.scope, token, password, logout);
+  }
+  /** True when `password` is the signed-in account's password. */
+  verifyPassword(password: string): Promise<boolean> {
+    return sessions.verifyPassword(this.scope, password);
+  }
+  /** Changes the password (the current one is required); other sessions and remember-me tokens end. */
+  changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    return sessions.changePassword(this.scope, currentPassword, newPassword);
+  }
+  /** Ends every other session and every remember-me token of the account. */
+  logoutEverywhereElse(): Promise<void> {
+    return sessions.logoutEverywhereElse(this.scope);
+  }
+  /** Ends every session of the account, this one included. */
+  logoutEverywhere(): Promise<void> {
+    return sessions.logoutEverywhere(this.scope);
+  }
+  /** The live sessions of the signed-in account. */
+  listSessions(): Promise<SessionInfo[]> {
+    return sessions.listSessions(this.scope);
+  }
+  /** Ends one session of the signed-in account by its listed id. */
+  revokeSession(id: string): Promise<boolean> {
+    return sessions.revokeSession(this.scope, id);
+  }
+
+  // ── admin helpers (no authorization of their own: gate them in the app) ──
+
+  /** Creates an account from `{ email, password }`. */
+  createUser(
+    credentials: { email: string; password: string },
+    userId?: string | number,
+    callback?: (token: string) => unknown,
+  ): Promise<AuthAccount> {
+    if (typeof credentials !== "object" || credentials === null) throw new InvalidInputError("credentials");
+    return account.register(this.scope, credentials.email, credentials.password, userId, callback);
+  }
+  /** Deletes an account (sessions and tokens with it; audit history kept). */
+  async deleteUserBy(identifier: AccountIdentifier): Promise<void> {
+    await deleteAccount(this.scope.ctx, identifier, this.actor);
+  }
+  /** Adds role bits. */
+  async addRoleForUserBy(identifier: AccountIdentifier, role: number): Promise<void> {
+    await changeRoles(this.scope.ctx, identifier, role, true, this.actor);
+  }
+  /** Removes role bits. */
+  async removeRoleForUserBy(identifier: AccountIdentifier, role: number): Promise<void> {
+    await changeRoles(this.scope.ctx, identifier, role, false, this.actor);
+  }
+  /** True when the account holds every bit of `role`. */
+  hasRoleForUserBy(identifier: AccountIdentifier, role: number): Promise<boolean> {
+    return accountHasRole(this.scope.ctx, identifier, role);
+  }
+  /** Sets an account's password; its sessions and remember-me tokens end. */
+  async changePasswordForUserBy(identifier: AccountIdentifier, password: string): Promise<void> {
+    assertAcceptablePassword(password, this.scope.ctx.config);
+    const target = await requireAccount(this.scope.ctx, identifier);
+    await setAccountPassword(this.scope.ctx, target, password, { by: "admin", request: this.actor });
+  }
+  /** Sets an account's status; any status but Normal ends its sessions at once. */
+  async setStatusForUserBy(identifier: AccountIdentifier, status: number): Promise<void> {
+    await setStatus(this.scope.ctx, identifier, status, this.actor);
+  }
+  /** Issues a reset token for an account. */
+  async initiatePasswordResetForUserBy(
+    identifier: AccountIdentifier,
+    expiresAfter: string | number | null = null,
+    callback?: (token: string) => unknown,
+  ): Promise<void> {
+    const cb = callbackArg(callback);
+    const target = await requireAccount(this.scope.ctx, identifier);
+    const token = await issuePasswordReset(this.scope.ctx, target, {
+      expiresInMs: durationArg(expiresAfter, "expiresAfter"),
+      request: this.actor,
+    });
+    if (cb) await cb(token);
+  }
+  /** True when an account uses this email. */
+  async userExistsByEmail(email: string): Promise<boolean> {
+    return (await findAccount(this.scope.ctx, { email: canonicalizeEmail(email) })) !== null;
+  }
+  /** Ends every session and remember-me token of an account; the current session too when it is that account's. */
+  async forceLogoutForUserBy(identifier: AccountIdentifier): Promise<{ accountId: number }> {
+    const result = await forceLogout(this.scope.ctx, identifier, this.actor);
+    if (this.session?.loggedIn && this.session.accountId === result.accountId) this.session.shouldForceLogout = true;
+    return result;
+  }
+  /** Replaces this session with one for another account (which must be Normal). */
+  loginAsUserBy(identifier: AccountIdentifier): Promise<void> {
+    return sessions.loginAsUserBy(this.scope, identifier);
+  }
+}

@@ -1,0 +1,54 @@
+import type { AuthAccount } from "../core/accounts.js";
+
+/**
+ * What the library keeps in `req.session.auth` (field names as in @prsm/auth). Times are epoch
+ * milliseconds, so they survive any session store's JSON round trip.
+ */
+export interface AuthSession {
+  loggedIn: boolean;
+  accountId: number;
+  userId: string;
+  email: string;
+  status: number;
+  rolemask: number;
+  /** True when this session was restored from a remember-me cookie (not typed in). */
+  remembered: boolean;
+  lastResync: number;
+  lastRememberCheck: number;
+  /** The account's `force_logout` counter when the session was created. */
+  forceLogout: number;
+  verified: boolean;
+  hasPassword: boolean;
+  shouldForceLogout: boolean;
+  /** When the user last proved who they are (password or second factor); remember-me does not count. */
+  authenticatedAt: number;
+  /** Client address and user agent at sign-in, shown in the session list. */
+  ipAddress?: string | null;
+  userAgent?: string | null;
+}
+
+/** Builds the logged-in session state for an account. */
+export function loggedInSession(
+  account: AuthAccount,
+  now: number,
+  options: { remembered: boolean; ipAddress: string | null; userAgent: string | null },
+): AuthSession {
+  return {
+    loggedIn: true,
+    accountId: account.id,
+    userId: account.userId,
+    email: account.email,
+    status: account.status,
+    rolemask: account.rolemask,
+    remembered: options.remembered,
+    lastResync: now,
+    lastRememberCheck: now,
+    forceLogout: account.forceLogout,
+    verified: account.verified,
+    hasPassword: account.hasPassword,
+    shouldForceLogout: false,
+    authenticatedAt: options.remembered ? 0 : now,
+    ipAddress: options.ipAddress,
+    userAgent: options.userAgent,
+  };
+}

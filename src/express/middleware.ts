@@ -1,0 +1,32 @@
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { AuthConfig } from "../config.js";
+import { getAuthContext } from "../core/context.js";
+import { AuthError } from "../errors.js";
+import { AuthManager } from "./auth-manager.js";
+import { restoreFromRememberCookie } from "./remember-cookie.js";
+import { resyncSession } from "./resync.js";
+import { hasSession } from "./session-promises.js";
+
+/**
+ * Puts the auth API on `req.auth`. Mount it after express-session. The config is validated here, once;
+ * on each request the session is kept in step with its account (at most once per `resyncInterval`) and
+ * an anonymous request with a remember-me cookie is signed in from it.
+ * @throws {AuthConfigError} INVALID_CONFIG at creation
+ */
+export function createAuthMiddleware(config: AuthConfig): RequestHandler {
+  const contextPromise = getAuthContext(config);
+  contextPromise.catch(() => {});
+  return async function authMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
+    try {
+      if (req.auth instanceof AuthManager) return next();
+      if (!hasSession(req))
+        throw new AuthError("express-session must be mounted before the auth middleware", "SESSION_MISSING");
+      req.auth = new AuthManager(req, res, await contextPromise);
+      await resyncSession(req.auth.scope);
+      await restoreFromRememberCookie(req.auth.scope);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}

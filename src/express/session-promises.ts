@@ -1,0 +1,26 @@
+import type { Request } from "express";
+import { AuthError } from "../errors.js";
+
+function requireSession(req: Request) {
+  if (!req.session || typeof req.session.regenerate !== "function") {
+    throw new AuthError("express-session must be mounted before the auth middleware", "SESSION_MISSING");
+  }
+  return req.session;
+}
+
+/** Promise form of `req.session.regenerate`: a new session id, the old server state destroyed. */
+export function regenerateSession(req: Request): Promise<void> {
+  const session = requireSession(req);
+  return new Promise((resolve, reject) => session.regenerate((err) => (err ? reject(err) : resolve())));
+}
+
+/** Promise form of `req.session.save`. */
+export function saveSession(req: Request): Promise<void> {
+  const session = requireSession(req);
+  return new Promise((resolve, reject) => session.save((err) => (err ? reject(err) : resolve())));
+}
+
+/** True when the request carries an express-session. */
+export function hasSession(req: Request): boolean {
+  return !!req.session && typeof req.session.regenerate === "function";
+}

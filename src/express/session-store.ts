@@ -1,0 +1,206 @@
+import { count, eq, gt, lt } from "drizzle-orm";
+import type { Request } from "express";
+import session from "express-session";
+import type { AuthConfig } from "../config.js";
+import { type AuthContext, getAuthContext } from "../core/context.js";
+import { parseDuration } from "../core/duration.js";
+import { sessionKey } from "../core/session-records.js";
+import { AuthConfigError } from "../errors.js";
+
+/** Options of {@link createSessionStore}. */
+export interface SessionStoreOptions {
+  /** Lifetime (idle timeout) of a session whose cookie has no `maxAge`. @default "30m" */
+  ttl?: number | string;
+  /** A session's expiry is written back at most this often, not on every request. @default "60s" */
+  touchInterval?: number | string;
+  /** How often expired rows are deleted in the background; `false` turns it off. @default "15m" */
+  pruneInterval?: number | string | false;
+}
+
+type Callback<T = unknown> = (err?: unknown, value?: T) => void;
+type StoredSession = session.SessionData & {
+  auth?: { loggedIn?: boolean; accountId?: number; ipAddress?: string | null; userAgent?: string | null };
+};
+
+const REMEMBERED_EXPIRIES = 10_000;
+
+/**
+ * An express-session store over the `sessions` table. Rows are keyed by SHA-256 of the session id and
+ * record the signed-in account, so an account's sessions can be listed and revoked, and deleting an
+ * account or banning it ends them at once.
+ */
+export class DrizzleSessionStore extends session.Store {
+  private readonly ctx: Promise<AuthContext>;
+  private readonly ttlMs: number;
+  private readonly touchMs: number;
+  private readonly expiries = new Map<string, number>();
+  private readonly loaded = new WeakSet<object>();
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(config: AuthConfig, options: SessionStoreOptions = {}) {
+    super();
+    this.ctx = getAuthContext(config);
+    this.ctx.catch(() => {});
+    this.ttlMs = ms("ttl", options.ttl ?? "30m");
+    this.touchMs = ms("touchInterval", options.touchInterval ?? "60s");
+    const prune = options.pruneInterval ?? "15m";
+    if (prune !== false) {
+      this.pruneTimer = setInterval(() => void this.prune().catch(() => {}), ms("pruneInterval", prune));
+      this.pruneTimer.unref();
+    }
+  }
+
+  private expiresOf(sess: session.SessionData, now: Date): Date {
+    const cookieExpires = sess.cookie?.expires ? new Date(sess.cookie.expires) : null;
+    return cookieExpires && !Number.isNaN(cookieExpires.getTime())
+      ? cookieExpires
+      : new Date(now.getTime() + this.ttlMs);
+  }
+
+  private remember(key: string, expires: number): void {
+    this.expiries.delete(key);
+    this.expiries.set(key, expires);
+    if (this.expiries.size > REMEMBERED_EXPIRIES) this.expiries.delete(this.expiries.keys().next().value!);
+  }
+
+  private run<T>(cb: Callback<T> | undefined, work: (ctx: AuthContext) => Promise<T>): void {
+    this.ctx.then(work).then(
+      (value) => cb?.(null, value),
+      (err) => cb?.(err),
+    );
+  }
+
+  override get(sid: string, cb: Callback<session.SessionData | null>): void {
+    this.run(cb, async (ctx) => {
+      const s = ctx.t.sessions;
+      const key = sessionKey(sid);
+      const [row] = await ctx.db.select({ sess: s.sess, expires: s.expires }).from(s).where(eq(s.id, key)).limit(1);
+      if (!row || row.expires.getTime() <= ctx.now().getTime()) return null;
+      this.remember(key, row.expires.getTime());
+      try {
+        return JSON.parse(row.sess) as session.SessionData;
+      } catch {
+        return null;
+      }
+    });
+  }
+
+  override set(sid: string, sess: session.SessionData, cb?: Callback): void {
+    this.run(cb, async (ctx) => {
+      const s = ctx.t.sessions;
+      const now = ctx.now();
+      const key = sessionKey(sid);
+      const expires = this.expiresOf(sess, now);
+      const auth = (sess as StoredSession).auth;
+      const accountId = auth?.loggedIn && Number.isSafeInteger(auth.accountId) ? auth.accountId! : null;
+      const values = {
+        sess: JSON.stringify(sess),
+        expires,
+        accountId,
+        updatedAt: now,
+        ipAddress: auth?.ipAddress ?? null,
+        userAgent: auth?.userAgent ?? null,
+      };
+      await ctx.db
+        .insert(s)
+        .values({ id: key, createdAt: now, ...values })
+        .onConflictDoUpdate({ target: s.id, set: values });
+      this.remember(key, expires.getTime());
+    });
+  }
+
+  override destroy(sid: string, cb?: Callback): void {
+    this.run(cb, async (ctx) => {
+      const key = sessionKey(sid);
+      this.expiries.delete(key);
+      await ctx.db.delete(ctx.t.sessions).where(eq(ctx.t.sessions.id, key));
+    });
+  }
+
+  /** Extends the expiry, writing only when it moved by more than `touchInterval` since the last write. */
+  override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
+    const key = sessionKey(sid);
+    this.run(cb, async (ctx) => {
+      const now = ctx.now();
+      const expires = this.expiresOf(sess, now);
+      const last = this.expiries.get(key);
+      if (last !== undefined && expires.getTime() - last < this.touchMs) return;
+      const s = ctx.t.sessions;
+      await ctx.db.update(s).set({ expires, updatedAt: now }).where(eq(s.id, key));
+      this.remember(key, expires.getTime());
+    });
+  }
+
+  override all(cb: Callback<session.SessionData[]>): void {
+    this.run(cb, async (ctx) => {
+      const s = ctx.t.sessions;
+      const rows = await ctx.db.select({ sess: s.sess }).from(s).where(gt(s.expires, ctx.now())).limit(10_000);
+      return rows.flatMap((r) => {
+        try {
+          return [JSON.parse(r.sess) as session.SessionData];
+        } catch {
+          return [];
+        }
+      });
+    });
+  }
+
+  override length(cb: Callback<number>): void {
+    this.run(cb, async (ctx) => {
+      const [row] = await ctx.db
+        .select({ n: count() })
+        .from(ctx.t.sessions)
+        .where(gt(ctx.t.sessions.expires, ctx.now()));
+      return Number(row?.n ?? 0);
+    });
+  }
+
+  override clear(cb?: Callback): void {
+    this.run(cb, async (ctx) => {
+      this.expiries.clear();
+      await ctx.db.delete(ctx.t.sessions);
+    });
+  }
+
+  /** Deletes expired rows now. Returns how many. */
+  async prune(): Promise<number> {
+    const ctx = await this.ctx;
+    const s = ctx.t.sessions;
+    const rows = await ctx.db.delete(s).where(lt(s.expires, ctx.now())).returning({ id: s.id });
+    return rows.length;
+  }
+
+  /** Stops the background pruning (for shutdown and tests). */
+  close(): void {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.pruneTimer = undefined;
+  }
+
+  override createSession(req: Request, sess: session.SessionData): session.Session & session.SessionData {
+    this.loaded.add(req);
+    return super.createSession(req, sess);
+  }
+
+  /** Regenerates without a DELETE when the old session was never stored (a first sign-in). */
+  override regenerate(req: Request, fn: (err?: unknown) => void): void {
+    if (this.loaded.has(req)) {
+      super.regenerate(req, fn);
+      return;
+    }
+    // express-session assigns `generate` to the store it is given.
+    (this as unknown as { generate(req: Request): void }).generate(req);
+    fn();
+  }
+}
+
+function ms(option: string, value: number | string): number {
+  const parsed = parseDuration(value);
+  if (parsed === null || parsed <= 0)
+    throw new AuthConfigError(`Invalid session store option: ${option} must be a positive duration`);
+  return parsed;
+}
+
+/** Creates the express-session store for a config. Pass it as `session({ store })`. */
+export function createSessionStore(config: AuthConfig, options: SessionStoreOptions = {}): DrizzleSessionStore {
+  return new DrizzleSessionStore(config, options);
+}

@@ -1,0 +1,100 @@
+import type { AuthAccount } from "../core/accounts.js";
+import { AuthActivityAction } from "../core/activity-actions.js";
+import { type ActivityEntry, logActivity } from "../core/activity.js";
+import { recordLogin, verifyLogin } from "../core/login.js";
+import { createRememberToken } from "../core/remember-tokens.js";
+import { loggedInSession } from "./auth-session.js";
+import { forgetThisDevice, setRememberCookie } from "./remember-cookie.js";
+import { requestInfo } from "./request-info.js";
+import type { AuthScope } from "./scope.js";
+import { regenerateSession, saveSession } from "./session-promises.js";
+
+/**
+ * Replaces the session with a signed-in one for `account`: a new session id (fixation defence), the
+ * account state, and the session saved before the response goes out.
+ */
+export async function establishSession(
+  scope: AuthScope,
+  account: AuthAccount,
+  options: { remembered: boolean },
+): Promise<void> {
+  const { req, ctx } = scope;
+  const info = requestInfo(req);
+  await regenerateSession(req);
+  req.session.auth = loggedInSession(account, ctx.now().getTime(), {
+    remembered: options.remembered,
+    ipAddress: info.ip ?? null,
+    userAgent: info.userAgent ?? null,
+  });
+  await saveSession(req);
+}
+
+/** Ends the session's server state: a new, empty session replaces it (the old row is deleted). */
+export async function endSession(scope: AuthScope): Promise<void> {
+  if (!scope.req.session?.auth) return;
+  await regenerateSession(scope.req);
+}
+
+/**
+ * Completes a sign-in after every check passed: records it, writes the audit rows, optionally issues a
+ * remember-me token for this device, and regenerates the session.
+ */
+export async function completeSignIn(
+  scope: AuthScope,
+  account: AuthAccount,
+  options: { remember: boolean; rehash?: string | null; metadata?: Record<string, unknown> },
+): Promise<void> {
+  const { ctx } = scope;
+  const request = requestInfo(scope.req);
+  const remember = options.remember ? await createRememberToken(ctx, account.id) : null;
+  const entries: ActivityEntry[] = [
+    {
+      accountId: account.id,
+      action: AuthActivityAction.Login,
+      metadata: { email: account.email, remember: options.remember, ...options.metadata },
+      request,
+    },
+  ];
+  if (remember)
+    entries.push({
+      accountId: account.id,
+      action: AuthActivityAction.RememberTokenCreated,
+      metadata: { email: account.email },
+      request,
+    });
+  await Promise.all([
+    recordLogin(ctx, account.id, options.rehash ?? null),
+    logActivity(ctx, ...entries),
+    establishSession(scope, account, { remembered: false }),
+  ]);
+  if (remember) setRememberCookie(scope, remember);
+}
+
+/** `req.auth.login`: checks the credentials, then signs in. */
+export async function loginWithPassword(
+  scope: AuthScope,
+  email: unknown,
+  password: unknown,
+  remember: unknown,
+): Promise<void> {
+  const { account, rehash } = await verifyLogin(scope.ctx, email, password, requestInfo(scope.req));
+  await completeSignIn(scope, account, {
+    remember: remember === true || remember === "true" || remember === "on",
+    rehash,
+  });
+}
+
+/** `req.auth.logout`: forgets this device's remember-me token, audits, and ends the session. */
+export async function logout(scope: AuthScope): Promise<void> {
+  const auth = scope.req.session?.auth;
+  await forgetThisDevice(scope);
+  if (auth?.loggedIn) {
+    await logActivity(scope.ctx, {
+      accountId: auth.accountId,
+      action: AuthActivityAction.Logout,
+      metadata: { email: auth.email },
+      request: requestInfo(scope.req),
+    });
+  }
+  await endSession(scope);
+}

@@ -1,0 +1,48 @@
+/**
+ * express-drizzle-auth: PostgreSQL-backed authentication for Express, built on Drizzle ORM.
+ * Public exports only; see docs/ for guides.
+ */
+import "./express/augment.js";
+
+export { createAuthSchema, authSchema, type AuthTables } from "../schema/index.js";
+export type { AuthConfig, AuthCookieOptions, ExternalLimiter, LimiterResult, ResolvedAuthConfig } from "./config.js";
+export { resolveAuthConfig } from "./config.js";
+export * from "./errors.js";
+export type { AnyPgDatabase, DatabaseInput } from "./core/database.js";
+export type { AccountIdentifier, AuthAccount } from "./core/accounts.js";
+export type { RequestInfo } from "./core/context.js";
+export type { Duration } from "./core/duration.js";
+export type { SessionInfo } from "./core/session-records.js";
+export type { CleanupResult, AuthTableStats } from "./core/maintenance.js";
+export type { TokenCallback } from "./core/input.js";
+export { UserIdTakenError } from "./core/registration.js";
+export { AuthRole, defineRoles, type RoleSet } from "./core/roles.js";
+export { AuthStatus, type AuthStatusValue } from "./core/status.js";
+export { AuthActivityAction, type AuthActivityActionType, TwoFactorMechanism } from "./core/activity-actions.js";
+export { isValidEmail, validateEmail, canonicalizeEmail } from "./core/email.js";
+export { createAuthTables, dropAuthTables } from "./core/migrations.js";
+export { cleanupExpiredTokens, getAuthTableStats } from "./core/maintenance.js";
+export {
+  register,
+  createUser,
+  deleteUserBy,
+  addRoleForUserBy,
+  removeRoleForUserBy,
+  hasRoleForUserBy,
+  changePasswordForUserBy,
+  setStatusForUserBy,
+  initiatePasswordResetForUserBy,
+  resetPassword,
+  confirmResetPassword,
+  userExistsByEmail,
+  forceLogoutForUserBy,
+  addRoleToUser,
+  removeRoleFromUser,
+  setUserRoles,
+  getUserRoles,
+} from "./standalone.js";
+export { createAuthMiddleware } from "./express/middleware.js";
+export { AuthManager } from "./express/auth-manager.js";
+export type { AuthSession } from "./express/auth-session.js";
+export { createSessionStore, DrizzleSessionStore, type SessionStoreOptions } from "./express/session-store.js";
+export { authErrorHandler, AUTH_ERROR_STATUS, describeError } from "./express/error-handler.js";
