@@ -3,15 +3,22 @@
  * (@prsm/auth's auth-functions). For scripts, workers and admin tools.
  */
 import type { AuthConfig } from "./config.js";
-import { type AccountIdentifier, type AuthAccount, findAccount, requireAccount } from "./core/accounts.js";
-import { accountHasRole, changeRoles, deleteAccount, forceLogout, setRoles, setStatus } from "./core/admin.js";
+import { type AccountIdentifier, type AuthAccount, requireAccount } from "./core/accounts.js";
+import {
+  accountExistsByEmail,
+  accountHasRole,
+  changeRoles,
+  deleteAccount,
+  forceLogout,
+  issueResetBy,
+  setPasswordBy,
+  setRoles,
+  setStatus,
+} from "./core/admin.js";
 import { type RequestInfo, getAuthContext } from "./core/context.js";
-import { canonicalizeEmail } from "./core/email.js";
-import { setAccountPassword } from "./core/password-change.js";
-import { completePasswordReset, issuePasswordReset, requestPasswordReset } from "./core/password-reset.js";
-import { type TokenCallback, callbackArg, durationArg } from "./core/input.js";
+import { completePasswordReset, requestPasswordReset } from "./core/password-reset.js";
+import { type TokenCallback, callbackArg } from "./core/input.js";
 import { registerAccount } from "./core/registration.js";
-import { assertAcceptablePassword } from "./crypto/password-policy.js";
 import { InvalidInputError } from "./errors.js";
 
 /** Registers an account. With a callback it starts unverified and the callback receives the confirmation token. */
@@ -109,10 +116,7 @@ export async function changePasswordForUserBy(
   password: string,
   request?: RequestInfo,
 ): Promise<void> {
-  const ctx = await getAuthContext(config);
-  assertAcceptablePassword(password, ctx.config);
-  const account = await requireAccount(ctx, identifier);
-  await setAccountPassword(ctx, account, password, { by: "admin", request });
+  await setPasswordBy(await getAuthContext(config), identifier, password, request);
 }
 
 /** Sets an account's status; any status but Normal ends its sessions and remember-me tokens at once. */
@@ -134,12 +138,7 @@ export async function initiatePasswordResetForUserBy(
   request?: RequestInfo,
 ): Promise<void> {
   const cb = callbackArg(callback);
-  const ctx = await getAuthContext(config);
-  const account = await requireAccount(ctx, identifier);
-  const token = await issuePasswordReset(ctx, account, {
-    expiresInMs: durationArg(expiresAfter, "expiresAfter"),
-    request,
-  });
+  const token = await issueResetBy(await getAuthContext(config), identifier, expiresAfter, request);
   if (cb) await cb(token);
 }
 
@@ -169,7 +168,7 @@ export async function confirmResetPassword(
 
 /** True when an account uses this email (canonical comparison). */
 export async function userExistsByEmail(config: AuthConfig, email: string): Promise<boolean> {
-  return (await findAccount(await getAuthContext(config), { email: canonicalizeEmail(email) })) !== null;
+  return accountExistsByEmail(await getAuthContext(config), email);
 }
 
 /** Ends every session and remember-me token of an account, on every instance. */

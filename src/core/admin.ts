@@ -1,9 +1,14 @@
 import { eq, sql } from "drizzle-orm";
 import { InvalidInputError } from "../errors.js";
-import { type AccountIdentifier, type AuthAccount, requireAccount, toAuthAccount } from "./accounts.js";
+import { assertAcceptablePassword } from "../crypto/password-policy.js";
+import { type AccountIdentifier, type AuthAccount, findAccount, requireAccount, toAuthAccount } from "./accounts.js";
 import { AuthActivityAction } from "./activity-actions.js";
 import { logActivity } from "./activity.js";
 import { type AuthContext, type RequestInfo, withTransaction } from "./context.js";
+import { canonicalizeEmail } from "./email.js";
+import { durationArg } from "./input.js";
+import { setAccountPassword } from "./password-change.js";
+import { issuePasswordReset } from "./password-reset.js";
 import { isRoleMask, maskHasRole } from "./roles.js";
 import { revokeAccountAccess } from "./revocation.js";
 import { AuthStatus, isStatus } from "./status.js";
@@ -130,4 +135,33 @@ export async function deleteAccount(
     await tx.delete(ctx.t.accounts).where(eq(ctx.t.accounts.id, account.id));
   });
   return toAuthAccount(account);
+}
+
+/** Sets an account's password as an admin: the policy is checked before the lookup; every session ends. */
+export async function setPasswordBy(
+  ctx: AuthContext,
+  identifier: AccountIdentifier,
+  password: unknown,
+  request?: RequestInfo,
+): Promise<void> {
+  assertAcceptablePassword(password, ctx.config);
+  const account = await requireAccount(ctx, identifier);
+  await setAccountPassword(ctx, account, password, { by: "admin", request });
+}
+
+/** Issues a reset token for an account found by identifier (verified, resettable, within the open limit). */
+export async function issueResetBy(
+  ctx: AuthContext,
+  identifier: AccountIdentifier,
+  expiresAfter: unknown,
+  request?: RequestInfo,
+): Promise<string> {
+  const expiresInMs = durationArg(expiresAfter, "expiresAfter");
+  const account = await requireAccount(ctx, identifier);
+  return issuePasswordReset(ctx, account, { expiresInMs, request });
+}
+
+/** True when an account uses this email (canonical comparison). */
+export async function accountExistsByEmail(ctx: AuthContext, email: unknown): Promise<boolean> {
+  return (await findAccount(ctx, { email: canonicalizeEmail(email) })) !== null;
 }

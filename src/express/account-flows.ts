@@ -7,13 +7,7 @@ import { canonicalizeEmail } from "../core/email.js";
 import { completePasswordReset, requestPasswordReset } from "../core/password-reset.js";
 import { registerAccount } from "../core/registration.js";
 import { AuthStatus } from "../core/status.js";
-import {
-  EmailNotVerifiedError,
-  EmailTakenError,
-  InvalidInputError,
-  UserInactiveError,
-  UserNotLoggedInError,
-} from "../errors.js";
+import { EmailNotVerifiedError, EmailTakenError, UserInactiveError, UserNotLoggedInError } from "../errors.js";
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
 import { completeSignIn, endSession } from "./sign-in.js";

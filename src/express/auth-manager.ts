@@ -1,17 +1,20 @@
 import type { Request, Response } from "express";
 import type { AccountIdentifier, AuthAccount } from "../core/accounts.js";
-import { accountHasRole, changeRoles, deleteAccount, forceLogout, setStatus } from "../core/admin.js";
+import {
+  accountExistsByEmail,
+  accountHasRole,
+  changeRoles,
+  deleteAccount,
+  forceLogout,
+  issueResetBy,
+  setPasswordBy,
+  setStatus,
+} from "../core/admin.js";
 import type { AuthContext } from "../core/context.js";
-import { canonicalizeEmail } from "../core/email.js";
 import { callbackArg } from "../core/input.js";
-import { issuePasswordReset } from "../core/password-reset.js";
 import { maskHasRole, roleNames } from "../core/roles.js";
 import type { SessionInfo } from "../core/session-records.js";
 import { statusName } from "../core/status.js";
-import { findAccount, requireAccount } from "../core/accounts.js";
-import { durationArg } from "../core/input.js";
-import { setAccountPassword } from "../core/password-change.js";
-import { assertAcceptablePassword } from "../crypto/password-policy.js";
 import { InvalidInputError } from "../errors.js";
 import * as account from "./account-flows.js";
 import { requestInfo } from "./request-info.js";
@@ -194,9 +197,7 @@ export class AuthManager {
   }
   /** Sets an account's password; its sessions and remember-me tokens end. */
   async changePasswordForUserBy(identifier: AccountIdentifier, password: string): Promise<void> {
-    assertAcceptablePassword(password, this.scope.ctx.config);
-    const target = await requireAccount(this.scope.ctx, identifier);
-    await setAccountPassword(this.scope.ctx, target, password, { by: "admin", request: this.actor });
+    await setPasswordBy(this.scope.ctx, identifier, password, this.actor);
   }
   /** Sets an account's status; any status but Normal ends its sessions at once. */
   async setStatusForUserBy(identifier: AccountIdentifier, status: number): Promise<void> {
@@ -209,16 +210,12 @@ export class AuthManager {
     callback?: (token: string) => unknown,
   ): Promise<void> {
     const cb = callbackArg(callback);
-    const target = await requireAccount(this.scope.ctx, identifier);
-    const token = await issuePasswordReset(this.scope.ctx, target, {
-      expiresInMs: durationArg(expiresAfter, "expiresAfter"),
-      request: this.actor,
-    });
+    const token = await issueResetBy(this.scope.ctx, identifier, expiresAfter, this.actor);
     if (cb) await cb(token);
   }
   /** True when an account uses this email. */
   async userExistsByEmail(email: string): Promise<boolean> {
-    return (await findAccount(this.scope.ctx, { email: canonicalizeEmail(email) })) !== null;
+    return accountExistsByEmail(this.scope.ctx, email);
   }
   /** Ends every session and remember-me token of an account; the current session too when it is that account's. */
   async forceLogoutForUserBy(identifier: AccountIdentifier): Promise<{ accountId: number }> {
