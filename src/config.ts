@@ -57,6 +57,11 @@ export interface AuthConfig {
   cookie?: AuthCookieOptions;
   /** Longest time a session trusts its cached account state before re-reading it. @default "30s" */
   resyncInterval?: Duration;
+  /**
+   * Absolute lifetime of a signed-in session, however active: after it the user signs in again (or is
+   * restored from a remember-me cookie). `false` turns it off. @default "12h"
+   */
+  sessionLifetime?: Duration | false;
   /** Lifetime of an email confirmation token. @default "24h" */
   confirmationExpiry?: Duration;
   /** Default lifetime of a password reset token. @default "30m" */
@@ -96,6 +101,7 @@ export interface ResolvedAuthConfig {
   rememberCookieName: string;
   cookie: AuthCookieOptions;
   resyncMs: number;
+  sessionLifetimeMs: number | null;
   confirmationMs: number;
   resetMs: number;
   maxOpenResets: number;
@@ -197,6 +203,8 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
     rememberCookieName: cookieName,
     cookie: { sameSite: "lax", path: "/", ...config.cookie },
     resyncMs: duration("resyncInterval", config.resyncInterval, "30s", true),
+    sessionLifetimeMs:
+      config.sessionLifetime === false ? null : duration("sessionLifetime", config.sessionLifetime, "12h"),
     confirmationMs: duration("confirmationExpiry", config.confirmationExpiry, "24h"),
     resetMs: duration("resetExpiry", config.resetExpiry, "30m"),
     maxOpenResets: integer("maxOpenResets", config.maxOpenResets, 2, 1, 100),

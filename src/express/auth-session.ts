@@ -15,6 +15,8 @@ export interface AuthSession {
   remembered: boolean;
   lastResync: number;
   lastRememberCheck: number;
+  /** When this signed-in session began; it ends `sessionLifetime` later whatever the activity. */
+  startedAt: number;
   /** The account's `force_logout` counter when the session was created. */
   forceLogout: number;
   verified: boolean;
@@ -43,6 +45,7 @@ export function loggedInSession(
     remembered: options.remembered,
     lastResync: now,
     lastRememberCheck: now,
+    startedAt: now,
     forceLogout: account.forceLogout,
     verified: account.verified,
     hasPassword: account.hasPassword,

@@ -4,7 +4,8 @@ import type { AuthScope } from "./scope.js";
 import { endSession } from "./sign-in.js";
 
 /**
- * Keeps a signed-in session in step with its account. At most once per `resyncInterval` (or when
+ * Keeps a signed-in session in step with its account. A session older than `sessionLifetime` ends
+ * (no database access needed). At most once per `resyncInterval` (or when
  * forced) it re-reads the account and ends the session when the account is gone, not Normal, or its
  * `force_logout` counter moved past the session's; otherwise it refreshes the cached fields.
  */
@@ -13,6 +14,8 @@ export async function resyncSession(scope: AuthScope, force = false): Promise<vo
   if (!auth?.loggedIn) return;
   if (auth.shouldForceLogout) return endSession(scope);
   const now = scope.ctx.now().getTime();
+  const lifetime = scope.ctx.config.sessionLifetimeMs;
+  if (lifetime !== null && now - (auth.startedAt ?? auth.lastRememberCheck) >= lifetime) return endSession(scope);
   if (!force && now - auth.lastResync < scope.ctx.config.resyncMs) return;
   const a = scope.ctx.t.accounts;
   const [row] = await scope.ctx.db

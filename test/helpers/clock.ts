@@ -5,8 +5,11 @@ export interface TestClock {
   set(date: Date | string): void;
 }
 
-/** Creates a clock starting at a fixed instant. */
-export function createClock(start: Date | string = "2026-01-15T10:00:00.000Z"): TestClock {
+/**
+ * Creates a clock, by default starting at the real current time (so cookie expiry dates computed from it
+ * are in the future for HTTP clients such as supertest's cookie jar).
+ */
+export function createClock(start: Date | string = new Date()): TestClock {
   let t = new Date(start).getTime();
   return {
     now: () => new Date(t),
