@@ -5,6 +5,7 @@ import { type Duration, parseDuration } from "./core/duration.js";
 import { AuthRole, adminBit, type RoleSet } from "./core/roles.js";
 import type { PasswordHashingOptions } from "./crypto/password-hasher.js";
 import { AuthConfigError } from "./errors.js";
+import { type ResolvedTwoFactor, resolveTwoFactor, type TwoFactorOptions } from "./two-factor/options.js";
 
 /** Result of an external limiter call (the @prsm/auth duck type). `retryAfter` is in milliseconds. */
 export interface LimiterResult {
@@ -31,8 +32,10 @@ export interface AuthCookieOptions {
 export interface AuthConfig {
   /** A Drizzle PostgreSQL database (postgres.js, node-postgres, PGlite), or a raw `pg.Pool`, postgres.js `sql` or `PGlite`. */
   db: DatabaseInput;
-  /** Secret used to encrypt secrets at rest (two-factor). At least 32 characters when given. */
+  /** Secret used to encrypt secrets at rest and key code hashes (two-factor). At least 32 characters when given. */
   secret?: string;
+  /** Earlier values of `secret`, still accepted for decryption after a rotation. */
+  previousSecrets?: readonly string[];
   /** Prefix of every table. @default "auth_" */
   tablePrefix?: string;
   /** Postgres schema of the tables. @default "public" */
@@ -81,7 +84,8 @@ export interface AuthConfig {
   /** Options of features built in later issues, accepted so @prsm/auth configs load unchanged. */
   providers?: Record<string, unknown>;
   githubUserAgent?: string;
-  twoFactor?: Record<string, unknown>;
+  /** Two-factor authentication (TOTP, email/SMS codes, backup codes). Needs `secret`. */
+  twoFactor?: TwoFactorOptions;
   impersonation?: Record<string, unknown>;
   invalidation?: Record<string, unknown>;
   tracer?: unknown;
@@ -91,6 +95,8 @@ export interface AuthConfig {
 export interface ResolvedAuthConfig {
   db: DatabaseInput;
   secret: string | undefined;
+  previousSecrets: readonly string[];
+  twoFactor: ResolvedTwoFactor;
   tables: AuthTables;
   roles: RoleSet;
   adminRole: number;
@@ -161,6 +167,13 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
   if (!isDatabaseInput(config.db)) fail("db", "a Drizzle PostgreSQL database, pg.Pool, postgres.js sql or PGlite");
   if (config.secret !== undefined && (typeof config.secret !== "string" || config.secret.length < 32))
     fail("secret", "a string of at least 32 characters");
+  if (
+    config.previousSecrets !== undefined &&
+    (!Array.isArray(config.previousSecrets) ||
+      config.previousSecrets.some((x) => typeof x !== "string" || x.length < 32))
+  ) {
+    fail("previousSecrets", "an array of strings of at least 32 characters");
+  }
   const roles = config.roles ?? AuthRole;
   if (typeof roles !== "object" || Object.values(roles).some((b) => !Number.isInteger(b) || b <= 0))
     fail("roles", "a role set from defineRoles()");
@@ -193,6 +206,8 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
   const resolved: ResolvedAuthConfig = {
     db: config.db,
     secret: config.secret,
+    previousSecrets: config.previousSecrets ?? [],
+    twoFactor: resolveTwoFactor(config.twoFactor),
     tables: resolveTables(config),
     roles,
     adminRole: config.adminRole ?? adminBit(roles),

@@ -93,11 +93,31 @@ export class UserInactiveError extends define("UserInactiveError", "User account
 export class UserNotFoundError extends define("UserNotFoundError", "User not found", "USER_NOT_FOUND") {}
 /** The operation needs a logged-in session. */
 export class UserNotLoggedInError extends define("UserNotLoggedInError", "User is not logged in", "NOT_LOGGED_IN") {}
-/** The second factor step is required (two-factor issue). */
-export class SecondFactorRequiredError extends define(
-  "SecondFactorRequiredError",
-  "Second factor authentication required",
-  "SECOND_FACTOR_REQUIRED",
+/** What a pending second step offers: never codes, selectors or secrets; contacts are masked. */
+export interface SecondFactorMethods {
+  totp?: true;
+  email?: { maskedContact: string };
+  sms?: { maskedContact: string };
+  backupCode?: true;
+}
+
+/** The password was right; the second factor is required. `availableMethods` says which ones. */
+export class SecondFactorRequiredError extends AuthError {
+  /** The mechanisms the user can answer with (masked contacts only). */
+  readonly availableMethods: SecondFactorMethods;
+  /** The verified mechanism numbers (1 TOTP, 2 email, 3 SMS). */
+  readonly mechanisms: number[];
+  constructor(availableMethods: SecondFactorMethods = {}, mechanisms: number[] = []) {
+    super("Second factor authentication required", "SECOND_FACTOR_REQUIRED");
+    this.availableMethods = availableMethods;
+    this.mechanisms = mechanisms;
+  }
+}
+/** A sensitive change needs the password (or a sign-in within the recent-auth window). */
+export class ReauthenticationRequiredError extends define(
+  "ReauthenticationRequiredError",
+  "Recent authentication is required",
+  "REAUTH_REQUIRED",
 ) {}
 /** A two-factor code did not match. */
 export class InvalidTwoFactorCodeError extends define(

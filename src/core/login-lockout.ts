@@ -17,12 +17,17 @@ export function loginKey(email: string): string {
   return `login:${sha256Hex(email)}`;
 }
 
+/** Seconds until a key with `maxFailures` allowed unlocks, or 0 when it is not locked. */
+export function secondsLocked(ctx: AuthContext, state: LockoutState, maxFailures: number): number {
+  if (!state.resetAt || state.failures < maxFailures) return 0;
+  const ms = state.resetAt.getTime() - ctx.now().getTime();
+  return ms > 0 ? Math.ceil(ms / 1000) : 0;
+}
+
 /** Seconds until the login of this identifier unlocks, or 0 when it is not locked. */
 export function lockedForSeconds(ctx: AuthContext, state: LockoutState): number {
   const lockout = ctx.config.lockout;
-  if (!lockout || !state.resetAt || state.failures < lockout.maxFailures) return 0;
-  const ms = state.resetAt.getTime() - ctx.now().getTime();
-  return ms > 0 ? Math.ceil(ms / 1000) : 0;
+  return lockout ? secondsLocked(ctx, state, lockout.maxFailures) : 0;
 }
 
 /** Scalar subqueries for the failure state, so it rides along with the account lookup (no extra statement). */
@@ -51,10 +56,14 @@ export async function readLockout(ctx: AuthContext, key: string): Promise<Lockou
  */
 export async function recordLoginFailure(ctx: AuthContext, key: string): Promise<number> {
   const lockout = ctx.config.lockout;
-  if (!lockout) return 0;
+  return lockout ? recordFailure(ctx, key, lockout.durationMs) : 0;
+}
+
+/** Counts one failure of any key in one upsert; the window slides by `durationMs`. Returns the new count. */
+export async function recordFailure(ctx: AuthContext, key: string, durationMs: number): Promise<number> {
   const r = ctx.t.rateLimits;
   const now = ctx.now();
-  const resetAt = later(ctx, lockout.durationMs);
+  const resetAt = later(ctx, durationMs);
   const [row] = await ctx.db
     .insert(r)
     .values({ key, count: 1, resetAt })

@@ -10,7 +10,8 @@ import { AuthStatus } from "../core/status.js";
 import { EmailNotVerifiedError, EmailTakenError, UserInactiveError, UserNotLoggedInError } from "../errors.js";
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
-import { completeSignIn, endSession } from "./sign-in.js";
+import { endSession } from "./sign-in.js";
+import { signInOrChallenge } from "./two-factor-login.js";
 
 function actorInfo(scope: AuthScope) {
   return requestInfo(scope.req, signedIn(scope)?.accountId ?? null);
@@ -23,6 +24,7 @@ export async function register(
   password: unknown,
   userId?: unknown,
   callback?: unknown,
+  request = requestInfo(scope.req),
 ): Promise<AuthAccount> {
   const cb = callbackArg(callback);
   const { account, confirmationToken } = await registerAccount(scope.ctx, {
@@ -30,7 +32,7 @@ export async function register(
     password,
     userId,
     requireConfirmation: cb !== undefined,
-    request: requestInfo(scope.req),
+    request,
   });
   if (confirmationToken && cb) await cb(confirmationToken);
   return account;
@@ -54,7 +56,7 @@ export async function confirmEmailAndLogin(scope: AuthScope, token: unknown, rem
   }
   const account = await requireAccount(scope.ctx, { accountId: confirmed.accountId });
   if (account.status !== AuthStatus.Normal) throw new UserInactiveError();
-  await completeSignIn(scope, account, { remember: remember === true, metadata: { confirmedEmail: true } });
+  await signInOrChallenge(scope, account, { remember: remember === true, metadata: { confirmedEmail: true } });
 }
 
 /** `req.auth.changeEmail`: sends a confirmation for the new address; the change happens on confirmation. */

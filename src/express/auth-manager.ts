@@ -22,6 +22,8 @@ import { resyncSession } from "./resync.js";
 import type { AuthScope } from "./scope.js";
 import * as sessions from "./session-flows.js";
 import { loginWithPassword, logout } from "./sign-in.js";
+import { TwoFactorManager } from "./two-factor-manager.js";
+import { completeTwoFactorLogin } from "./two-factor-login.js";
 
 /**
  * `req.auth`: the @prsm/auth surface for one request. Names, argument order and results follow
@@ -31,8 +33,21 @@ export class AuthManager {
   /** @internal */
   readonly scope: AuthScope;
 
+  private twoFactorManager: TwoFactorManager | undefined;
+
   constructor(req: Request, res: Response, ctx: AuthContext) {
     this.scope = { req, res, ctx };
+  }
+
+  /** Two-factor enrolment, the login step and management. */
+  get twoFactor(): TwoFactorManager {
+    this.twoFactorManager ??= new TwoFactorManager(this.scope);
+    return this.twoFactorManager;
+  }
+
+  /** Finishes a login after `twoFactor.verify.*` succeeded in this pending session. */
+  completeTwoFactorLogin(): Promise<void> {
+    return completeTwoFactorLogin(this.scope);
   }
 
   private get session() {
@@ -171,13 +186,13 @@ export class AuthManager {
   // ── admin helpers (no authorization of their own: gate them in the app) ──
 
   /** Creates an account from `{ email, password }`. */
-  createUser(
+  async createUser(
     credentials: { email: string; password: string },
     userId?: string | number,
     callback?: (token: string) => unknown,
   ): Promise<AuthAccount> {
     if (typeof credentials !== "object" || credentials === null) throw new InvalidInputError("credentials");
-    return account.register(this.scope, credentials.email, credentials.password, userId, callback);
+    return account.register(this.scope, credentials.email, credentials.password, userId, callback, this.actor);
   }
   /** Deletes an account (sessions and tokens with it; audit history kept). */
   async deleteUserBy(identifier: AccountIdentifier): Promise<void> {

@@ -1,4 +1,5 @@
 import type { AuthAccount } from "../core/accounts.js";
+import type { PendingTwoFactor } from "../two-factor/challenge.js";
 
 /**
  * What the library keeps in `req.session.auth` (field names as in @prsm/auth). Times are epoch
@@ -27,6 +28,32 @@ export interface AuthSession {
   /** Client address and user agent at sign-in, shown in the session list. */
   ipAddress?: string | null;
   userAgent?: string | null;
+  /** Present between a correct password and the second factor; the session is not logged in meanwhile. */
+  awaitingTwoFactor?: PendingTwoFactor;
+  /** Selectors of email/SMS codes sent to verify a method being enrolled. */
+  twoFactorSetup?: { email?: string; sms?: string };
+}
+
+/** The not-logged-in session that waits for a second factor (@prsm/auth's pending shape). */
+export function pendingSession(pending: PendingTwoFactor, now: number): AuthSession {
+  return {
+    loggedIn: false,
+    accountId: 0,
+    userId: "",
+    email: "",
+    status: 0,
+    rolemask: 0,
+    remembered: false,
+    lastResync: now,
+    lastRememberCheck: now,
+    startedAt: now,
+    forceLogout: 0,
+    verified: false,
+    hasPassword: false,
+    shouldForceLogout: false,
+    authenticatedAt: 0,
+    awaitingTwoFactor: pending,
+  };
 }
 
 /** Builds the logged-in session state for an account. */

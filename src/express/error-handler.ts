@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from "express";
-import { RateLimitedError, isAuthError } from "../errors.js";
+import { RateLimitedError, SecondFactorRequiredError, isAuthError } from "../errors.js";
 
 /** HTTP status of each stable error code. Codes not listed map to 400. */
 export const AUTH_ERROR_STATUS: Readonly<Record<string, number>> = Object.freeze({
@@ -8,6 +8,9 @@ export const AUTH_ERROR_STATUS: Readonly<Record<string, number>> = Object.freeze
   NOT_LOGGED_IN: 401,
   SECOND_FACTOR_REQUIRED: 401,
   TWO_FACTOR_EXPIRED: 401,
+  INVALID_TWO_FACTOR_CODE: 401,
+  INVALID_BACKUP_CODE: 401,
+  REAUTH_REQUIRED: 401,
   EMAIL_NOT_VERIFIED: 403,
   USER_INACTIVE: 403,
   RESET_DISABLED: 403,
@@ -80,7 +83,13 @@ export function authErrorHandler(options: { log?: (err: unknown) => void } = {})
       const status = AUTH_ERROR_STATUS[err.code] ?? 400;
       if (err instanceof RateLimitedError) res.setHeader("Retry-After", String(err.retryAfter));
       if (status >= 500) log(err);
-      res.status(status).json({ error: err.code, message: status >= 500 ? "Internal error" : err.message });
+      const body: Record<string, unknown> = {
+        error: err.code,
+        message: status >= 500 ? "Internal error" : err.message,
+      };
+      // The second-factor prompt tells the client which methods can answer (masked contacts only).
+      if (err instanceof SecondFactorRequiredError) body.methods = err.availableMethods;
+      res.status(status).json(body);
       return;
     }
     const client = clientStatus(err);

@@ -8,6 +8,7 @@ import { forgetThisDevice, setRememberCookie } from "./remember-cookie.js";
 import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
 import { regenerateSession, saveSession } from "./session-promises.js";
+import { signInOrChallenge } from "./two-factor-login.js";
 
 /**
  * Replaces the session with a signed-in one for `account`: a new session id (fixation defence), the
@@ -78,7 +79,7 @@ export async function loginWithPassword(
   remember: unknown,
 ): Promise<void> {
   const { account, rehash } = await verifyLogin(scope.ctx, email, password, requestInfo(scope.req));
-  await completeSignIn(scope, account, {
+  await signInOrChallenge(scope, account, {
     remember: remember === true || remember === "true" || remember === "on",
     rehash,
   });

@@ -83,14 +83,22 @@ export function createTestApp(config: AuthConfig, options: TestAppOptions = {}):
   });
   app.post("/call/:method", async (req, res, next) => {
     try {
-      const method = req.params.method as keyof typeof req.auth;
-      const fn = req.auth[method] as unknown;
-      if (typeof fn !== "function" || (method as string) === "constructor")
-        return void res.status(404).json({ error: "no such method" });
+      // `method` may be a path such as `twoFactor.setup.totp`; `this` is the object holding the function.
+      const path = String(req.params.method).split(".");
+      let target: unknown = req.auth;
+      let holder: unknown = req.auth;
+      for (const key of path) {
+        if (key === "constructor" || key === "__proto__" || typeof target !== "object" || target === null)
+          return void res.status(404).json({ error: "no such method" });
+        holder = target;
+        target = (target as Record<string, unknown>)[key];
+      }
+      if (typeof target !== "function") return void res.status(404).json({ error: "no such method" });
+      const method = String(req.params.method);
       const args = (Array.isArray(req.body?.args) ? req.body.args : []).map((arg: unknown) =>
         arg === "$callback" ? (token: string) => void outbox.push({ method, token }) : arg,
       );
-      const result = await (fn as (...a: unknown[]) => unknown).apply(req.auth, args);
+      const result = await (target as (...a: unknown[]) => unknown).apply(holder, args);
       res.json({ result: result ?? null });
     } catch (err) {
       next(err);

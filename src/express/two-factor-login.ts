@@ -1,0 +1,92 @@
+import type { AuthAccount } from "../core/accounts.js";
+import { requireAccount } from "../core/accounts.js";
+import { AuthStatus } from "../core/status.js";
+import {
+  InvalidBackupCodeError,
+  InvalidTwoFactorCodeError,
+  SecondFactorRequiredError,
+  TwoFactorExpiredError,
+  UserInactiveError,
+  UserNotLoggedInError,
+} from "../errors.js";
+import { createChallenge, type PendingTwoFactor, verifiedMethodsForLogin } from "../two-factor/challenge.js";
+import { type FactorKind, verifyFactor } from "../two-factor/verification.js";
+import { TwoFactorMechanism } from "../core/activity-actions.js";
+import { pendingSession } from "./auth-session.js";
+import { requestInfo } from "./request-info.js";
+import type { AuthScope } from "./scope.js";
+import { regenerateSession, saveSession } from "./session-promises.js";
+import { completeSignIn } from "./sign-in.js";
+
+const MECHANISM_OF: Record<FactorKind, number> = {
+  totp: TwoFactorMechanism.TOTP,
+  email: TwoFactorMechanism.EMAIL,
+  sms: TwoFactorMechanism.SMS,
+  otp: TwoFactorMechanism.EMAIL,
+  backup_code: 0,
+};
+
+/**
+ * Signs in, or opens the second step when the account has a verified two-factor method and
+ * `twoFactor.enabled` is set: the session moves to a new id in the pending (not logged-in) state and
+ * {@link SecondFactorRequiredError} says which methods can answer.
+ */
+export async function signInOrChallenge(
+  scope: AuthScope,
+  account: AuthAccount,
+  options: { remember: boolean; rehash?: string | null; metadata?: Record<string, unknown> },
+): Promise<void> {
+  const methods = await verifiedMethodsForLogin(scope.ctx, account.id);
+  if (methods.length === 0) return completeSignIn(scope, account, options);
+  const challenge = await createChallenge(scope.ctx, account, methods, options.remember, requestInfo(scope.req));
+  await regenerateSession(scope.req);
+  scope.req.session.auth = pendingSession(challenge.pending, scope.ctx.now().getTime());
+  await saveSession(scope.req);
+  throw new SecondFactorRequiredError(challenge.methods, challenge.pending.availableMechanisms);
+}
+
+/** The live pending state, or an error: none → {@link UserNotLoggedInError}; expired → {@link TwoFactorExpiredError}. */
+async function livePending(scope: AuthScope): Promise<PendingTwoFactor> {
+  const pending = scope.req.session?.auth?.awaitingTwoFactor;
+  if (!pending) throw new UserNotLoggedInError();
+  if (Number(pending.expiresAt) <= scope.ctx.now().getTime()) {
+    scope.req.session.auth = undefined;
+    throw new TwoFactorExpiredError();
+  }
+  return pending;
+}
+
+/**
+ * Answers the pending second step. A wrong answer counts against this challenge (after `maxAttempts`
+ * the login must restart) and against the account-wide lockout.
+ */
+export async function verifyPendingFactor(scope: AuthScope, kind: FactorKind, code: unknown): Promise<void> {
+  const pending = await livePending(scope);
+  const mechanism = MECHANISM_OF[kind];
+  if (mechanism !== 0 && !pending.attemptedMechanisms.includes(mechanism)) pending.attemptedMechanisms.push(mechanism);
+  const ok = await verifyFactor(scope.ctx, pending.accountId, kind, code, pending.selectors, requestInfo(scope.req));
+  if (ok) {
+    pending.verifiedMechanism = mechanism === 0 ? -1 : mechanism;
+    return;
+  }
+  pending.attempts += 1;
+  if (pending.attempts >= scope.ctx.config.twoFactor.maxAttempts) scope.req.session.auth = undefined;
+  throw kind === "backup_code" ? new InvalidBackupCodeError() : new InvalidTwoFactorCodeError();
+}
+
+/**
+ * Finishes a two-factor login. Refused unless a verify succeeded in this pending state; the account is
+ * checked again, the session id regenerated, and remember-me chosen at the first step honoured.
+ */
+export async function completeTwoFactorLogin(scope: AuthScope): Promise<void> {
+  const pending = scope.req.session?.auth?.awaitingTwoFactor;
+  if (!pending) throw new TwoFactorExpiredError();
+  await livePending(scope);
+  if (pending.verifiedMechanism === null) throw new InvalidTwoFactorCodeError("No second factor was verified");
+  const account = await requireAccount(scope.ctx, { accountId: pending.accountId });
+  if (account.status !== AuthStatus.Normal) {
+    scope.req.session.auth = undefined;
+    throw new UserInactiveError();
+  }
+  await completeSignIn(scope, account, { remember: pending.remember, metadata: { twoFactorCompleted: true } });
+}

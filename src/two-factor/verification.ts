@@ -1,0 +1,128 @@
+import { AuthActivityAction, TwoFactorMechanism } from "../core/activity-actions.js";
+import { type ActivityEntry, logActivity } from "../core/activity.js";
+import type { AuthContext, RequestInfo } from "../core/context.js";
+import { clearLoginFailures, readLockout, recordFailure, secondsLocked } from "../core/login-lockout.js";
+import { RateLimitedError, TwoFactorNotSetupError } from "../errors.js";
+import { consumeBackupCode } from "./backup-codes.js";
+import { type MethodRecord, claimTotpStep, findMethod } from "./methods.js";
+import { checkOtp } from "./otp-tokens.js";
+import { twoFactorSecrets } from "./secrets.js";
+import { matchTotp } from "./totp.js";
+
+/** The ways to answer a second-factor challenge (`otp`: the email or the SMS code, whichever matches). */
+export type FactorKind = "totp" | "email" | "sms" | "otp" | "backup_code";
+
+/** Selectors of the email/SMS codes issued for the challenge being answered. */
+export interface ChallengeSelectors {
+  email?: string;
+  sms?: string;
+}
+
+/** The lockout key of an account's second step. */
+function failureKey(accountId: number): string {
+  return `2fa:${accountId}`;
+}
+
+/** Throws {@link RateLimitedError} while the account's second step is locked after repeated failures. */
+export async function assertSecondFactorUnlocked(ctx: AuthContext, accountId: number): Promise<void> {
+  const seconds = secondsLocked(
+    ctx,
+    await readLockout(ctx, failureKey(accountId)),
+    ctx.config.twoFactor.lockoutThreshold,
+  );
+  if (seconds > 0) throw new RateLimitedError(seconds);
+}
+
+/**
+ * Checks a TOTP code against a method and claims its step (replay-safe). A key that does not decrypt
+ * fails closed. Returns true when accepted.
+ */
+export async function acceptTotp(ctx: AuthContext, method: MethodRecord, code: unknown): Promise<boolean> {
+  if (typeof code !== "string" || !method.secret) return false;
+  const key = twoFactorSecrets(ctx).box.open(method.secret);
+  if (!key) return false;
+  const step = matchTotp(key, code.replace(/\s/g, ""), ctx.now(), ctx.config.twoFactor.totpWindow);
+  return (
+    step !== null &&
+    (method.lastUsedStep === null || step > method.lastUsedStep) &&
+    (await claimTotpStep(ctx, method.id, step))
+  );
+}
+
+async function check(
+  ctx: AuthContext,
+  accountId: number,
+  kind: FactorKind,
+  code: unknown,
+  selectors: ChallengeSelectors,
+): Promise<{ ok: boolean; remaining: number | null }> {
+  if (kind === "otp") {
+    const channels = (["email", "sms"] as const).filter((c) => selectors[c]);
+    if (channels.length === 0) throw new TwoFactorNotSetupError();
+    for (const channel of channels) {
+      const result = await check(ctx, accountId, channel, code, selectors);
+      if (result.ok) return result;
+    }
+    return { ok: false, remaining: null };
+  }
+  if (kind === "backup_code") {
+    const remaining = await consumeBackupCode(ctx, accountId, code);
+    return { ok: remaining !== null, remaining };
+  }
+  const mechanism =
+    kind === "totp" ? TwoFactorMechanism.TOTP : kind === "email" ? TwoFactorMechanism.EMAIL : TwoFactorMechanism.SMS;
+  const method = await findMethod(ctx, accountId, mechanism);
+  if (!method?.verified) throw new TwoFactorNotSetupError();
+  if (kind === "totp") return { ok: await acceptTotp(ctx, method, code), remaining: null };
+  const selector = kind === "email" ? selectors.email : selectors.sms;
+  return { ok: (await checkOtp(ctx, accountId, mechanism, selector, code)) === "ok", remaining: null };
+}
+
+/**
+ * Verifies one answer to the second step of an account. Failures count towards the account-wide
+ * lockout (which survives new challenges and resends) and are audited; success clears the count.
+ * @throws {RateLimitedError} while locked; {@link TwoFactorNotSetupError} when the method is not enabled
+ */
+export async function verifyFactor(
+  ctx: AuthContext,
+  accountId: number,
+  kind: FactorKind,
+  code: unknown,
+  selectors: ChallengeSelectors = {},
+  request?: RequestInfo,
+): Promise<boolean> {
+  await assertSecondFactorUnlocked(ctx, accountId);
+  const { ok, remaining } = await check(ctx, accountId, kind, code, selectors);
+  const key = failureKey(accountId);
+  if (!ok) {
+    const failures = await recordFailure(ctx, key, ctx.config.twoFactor.lockoutDurationMs);
+    const entries: ActivityEntry[] = [
+      {
+        accountId,
+        action: AuthActivityAction.TwoFactorFailed,
+        success: false,
+        metadata: { mechanism: kind, reason: "invalid_code" },
+        request,
+      },
+    ];
+    if (failures === ctx.config.twoFactor.lockoutThreshold) {
+      entries.push({
+        accountId,
+        action: AuthActivityAction.TwoFactorLocked,
+        success: false,
+        metadata: { mechanism: kind, reason: "too_many_failures" },
+        request,
+      });
+    }
+    await logActivity(ctx, ...entries);
+    return false;
+  }
+  await clearLoginFailures(ctx, key);
+  await logActivity(
+    ctx,
+    kind === "backup_code"
+      ? { accountId, action: AuthActivityAction.BackupCodeUsed, metadata: { remaining_codes: remaining }, request }
+      : { accountId, action: AuthActivityAction.TwoFactorVerified, metadata: { mechanism: kind }, request },
+  );
+  return true;
+}
