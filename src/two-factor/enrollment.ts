@@ -25,7 +25,7 @@ import {
 import { checkOtp, issueOtp } from "./otp-tokens.js";
 import { twoFactorSecrets } from "./secrets.js";
 import { generateTotpKey, totpUri } from "./totp.js";
-import { acceptTotp, assertSecondFactorUnlocked } from "./verification.js";
+import { acceptTotp, assertSecondFactorUnlocked, countSecondFactorFailure } from "./verification.js";
 
 /** What TOTP enrolment shows the user once: the base32 secret, the otpauth URI and its QR code (SVG). */
 export interface TotpEnrollment {
@@ -71,6 +71,7 @@ async function enrollmentFailed(
   mechanism: Mechanism,
   request?: RequestInfo,
 ): Promise<never> {
+  await countSecondFactorFailure(ctx, accountId);
   await logActivity(ctx, {
     accountId,
     action: AuthActivityAction.TwoFactorFailed,

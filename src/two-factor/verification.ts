@@ -2,7 +2,7 @@ import { AuthActivityAction, TwoFactorMechanism } from "../core/activity-actions
 import { type ActivityEntry, logActivity } from "../core/activity.js";
 import type { AuthContext, RequestInfo } from "../core/context.js";
 import { clearLoginFailures, readLockout, recordFailure, secondsLocked } from "../core/login-lockout.js";
-import { RateLimitedError, TwoFactorNotSetupError } from "../errors.js";
+import { RateLimitedError, TwoFactorNotSetupError, TwoFactorSetupIncompleteError } from "../errors.js";
 import { consumeBackupCode } from "./backup-codes.js";
 import { type MethodRecord, claimTotpStep, findMethod } from "./methods.js";
 import { checkOtp } from "./otp-tokens.js";
@@ -21,6 +21,11 @@ export interface ChallengeSelectors {
 /** The lockout key of an account's second step. */
 function failureKey(accountId: number): string {
   return `2fa:${accountId}`;
+}
+
+/** Counts one wrong second-factor answer towards the account-wide lockout. Returns the new count. */
+export function countSecondFactorFailure(ctx: AuthContext, accountId: number): Promise<number> {
+  return recordFailure(ctx, failureKey(accountId), ctx.config.twoFactor.lockoutDurationMs);
 }
 
 /** Throws {@link RateLimitedError} while the account's second step is locked after repeated failures. */
@@ -72,7 +77,8 @@ async function check(
   const mechanism =
     kind === "totp" ? TwoFactorMechanism.TOTP : kind === "email" ? TwoFactorMechanism.EMAIL : TwoFactorMechanism.SMS;
   const method = await findMethod(ctx, accountId, mechanism);
-  if (!method?.verified) throw new TwoFactorNotSetupError();
+  if (!method) throw new TwoFactorNotSetupError();
+  if (!method.verified) throw new TwoFactorSetupIncompleteError();
   if (kind === "totp") return { ok: await acceptTotp(ctx, method, code), remaining: null };
   const selector = kind === "email" ? selectors.email : selectors.sms;
   return { ok: (await checkOtp(ctx, accountId, mechanism, selector, code)) === "ok", remaining: null };
@@ -95,7 +101,7 @@ export async function verifyFactor(
   const { ok, remaining } = await check(ctx, accountId, kind, code, selectors);
   const key = failureKey(accountId);
   if (!ok) {
-    const failures = await recordFailure(ctx, key, ctx.config.twoFactor.lockoutDurationMs);
+    const failures = await countSecondFactorFailure(ctx, accountId);
     const entries: ActivityEntry[] = [
       {
         accountId,
