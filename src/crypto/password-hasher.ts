@@ -1,6 +1,8 @@
+import { availableParallelism } from "node:os";
 import { hash, verify } from "@node-rs/argon2";
 import { AuthConfigError } from "../errors.js";
 import { normalizePassword } from "./password-policy.js";
+import { createSemaphore } from "./semaphore.js";
 
 /** argon2id cost parameters. The defaults are the OWASP minimum; lower values are refused. */
 export interface PasswordHashingOptions {
@@ -10,6 +12,11 @@ export interface PasswordHashingOptions {
   timeCost?: number;
   /** Lanes. @default 1 */
   parallelism?: number;
+  /**
+   * Hashes computed at once; the rest queue. Keeps a burst of logins from taking every core away from
+   * other requests. @default max(1, available cores - 1)
+   */
+  maxConcurrent?: number;
 }
 
 /** Hashes and verifies passwords; `hash` and `verify` run on libuv's thread pool, off the event loop. */
@@ -28,7 +35,12 @@ const PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]+\$[A-Za-z
 
 /** Builds the argon2id hasher, refusing parameters below the OWASP floor (m=19456 KiB, t=2, p=1). */
 export function createPasswordHasher(options: PasswordHashingOptions = {}): PasswordHasher {
-  const params = { ...FLOOR, ...options };
+  const params = {
+    ...FLOOR,
+    memoryCost: options.memoryCost ?? FLOOR.memoryCost,
+    timeCost: options.timeCost ?? FLOOR.timeCost,
+    parallelism: options.parallelism ?? FLOOR.parallelism,
+  };
   for (const key of ["memoryCost", "timeCost", "parallelism"] as const) {
     if (!Number.isInteger(params[key]) || params[key] < 1) {
       throw new AuthConfigError(`passwordHashing.${key} must be a positive integer`);
@@ -38,14 +50,18 @@ export function createPasswordHasher(options: PasswordHashingOptions = {}): Pass
     throw new AuthConfigError("passwordHashing is below the OWASP argon2id minimum (m=19456 KiB, t=2)");
   }
   const argonOptions = { memoryCost: params.memoryCost, timeCost: params.timeCost, parallelism: params.parallelism };
+  const maxConcurrent = options.maxConcurrent ?? Math.max(1, availableParallelism() - 1);
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
+    throw new AuthConfigError("passwordHashing.maxConcurrent must be a positive integer");
+  const slots = createSemaphore(maxConcurrent);
   let dummy: Promise<string> | undefined;
 
   return {
-    hash: (password) => hash(normalizePassword(password), argonOptions),
+    hash: (password) => slots.run(() => hash(normalizePassword(password), argonOptions)),
     async verify(stored, password) {
       if (!PHC.test(stored)) return false;
       try {
-        return await verify(stored, normalizePassword(password));
+        return await slots.run(() => verify(stored, normalizePassword(password)));
       } catch {
         return false;
       }
@@ -58,7 +74,8 @@ export function createPasswordHasher(options: PasswordHashingOptions = {}): Pass
     },
     async verifyDummy(password) {
       dummy ??= hash("dummy password for timing equality", argonOptions);
-      await verify(await dummy, normalizePassword(password)).catch(() => false);
+      const stored = await dummy;
+      await slots.run(() => verify(stored, normalizePassword(password))).catch(() => false);
     },
   };
 }

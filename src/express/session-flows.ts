@@ -12,7 +12,7 @@ import type { AuthSession } from "./auth-session.js";
 import { clearRememberCookie } from "./remember-cookie.js";
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
-import { regenerateSession, saveSession } from "./session-promises.js";
+import { regenerateSession } from "./session-promises.js";
 import { completeSignIn, endSession, logout } from "./sign-in.js";
 
 function requireSignedIn(scope: AuthScope): AuthSession {
@@ -26,7 +26,6 @@ async function rotateSession(scope: AuthScope, auth: AuthSession): Promise<void>
   const copy = { ...auth };
   await regenerateSession(scope.req);
   scope.req.session.auth = copy;
-  await saveSession(scope.req);
 }
 
 /** `req.auth.verifyPassword`: true when the password is the current account's (false for OAuth-only accounts). */

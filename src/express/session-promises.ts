@@ -8,16 +8,14 @@ function requireSession(req: Request) {
   return req.session;
 }
 
-/** Promise form of `req.session.regenerate`: a new session id, the old server state destroyed. */
+/**
+ * Promise form of `req.session.regenerate`: a new session id, the old server state destroyed. There is
+ * no explicit save afterwards: express-session saves the new session before the response ends, and a
+ * second save would only write the same row twice.
+ */
 export function regenerateSession(req: Request): Promise<void> {
   const session = requireSession(req);
   return new Promise((resolve, reject) => session.regenerate((err) => (err ? reject(err) : resolve())));
-}
-
-/** Promise form of `req.session.save`. */
-export function saveSession(req: Request): Promise<void> {
-  const session = requireSession(req);
-  return new Promise((resolve, reject) => session.save((err) => (err ? reject(err) : resolve())));
 }
 
 /** True when the request carries an express-session. */

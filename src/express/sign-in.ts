@@ -7,12 +7,12 @@ import { loggedInSession } from "./auth-session.js";
 import { forgetThisDevice, setRememberCookie } from "./remember-cookie.js";
 import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
-import { regenerateSession, saveSession } from "./session-promises.js";
+import { regenerateSession } from "./session-promises.js";
 import { signInOrChallenge } from "./two-factor-login.js";
 
 /**
  * Replaces the session with a signed-in one for `account`: a new session id (fixation defence), the
- * account state, and the session saved before the response goes out.
+ * account state; express-session stores it before the response goes out.
  */
 export async function establishSession(
   scope: AuthScope,
@@ -27,7 +27,6 @@ export async function establishSession(
     ipAddress: info.ip ?? null,
     userAgent: info.userAgent ?? null,
   });
-  await saveSession(req);
 }
 
 /** Ends the session's server state: a new, empty session replaces it (the old row is deleted). */

@@ -15,7 +15,7 @@ import { TwoFactorMechanism } from "../core/activity-actions.js";
 import { pendingSession } from "./auth-session.js";
 import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
-import { regenerateSession, saveSession } from "./session-promises.js";
+import { regenerateSession } from "./session-promises.js";
 import { completeSignIn } from "./sign-in.js";
 
 const MECHANISM_OF: Record<FactorKind, number> = {
@@ -41,7 +41,6 @@ export async function signInOrChallenge(
   const challenge = await createChallenge(scope.ctx, account, methods, options.remember, requestInfo(scope.req));
   await regenerateSession(scope.req);
   scope.req.session.auth = pendingSession(challenge.pending, scope.ctx.now().getTime());
-  await saveSession(scope.req);
   throw new SecondFactorRequiredError(challenge.methods, challenge.pending.availableMechanisms);
 }
 
