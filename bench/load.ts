@@ -1,0 +1,149 @@
+/** The parent side of the bench: the forked server, autocannon runs and statement deltas. */
+import { type ChildProcess, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import type { AppName, AppSnapshot, Command, Snapshot } from "./server.js";
+
+/** The forked server process (bench/server.ts). */
+export class ServerProcess {
+  private nextId = 1;
+  private readonly pending = new Map<number, (reply: { snapshot?: Snapshot }) => void>();
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly ports: Record<AppName, number>,
+  ) {
+    child.on("message", (msg: { id?: number; snapshot?: Snapshot }) => {
+      if (msg.id === undefined) return;
+      this.pending.get(msg.id)?.(msg);
+      this.pending.delete(msg.id);
+    });
+  }
+
+  static start(benchUrl: string): Promise<ServerProcess> {
+    const child = fork(fileURLToPath(new URL("./server.ts", import.meta.url)), {
+      env: { ...process.env, BENCH_URL: benchUrl },
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    return new Promise((resolve, reject) => {
+      child.once("exit", (code) => reject(new Error(`bench server exited (${code})`)));
+      child.once("message", (msg: { ready?: boolean; ports: Record<AppName, number> }) => {
+        if (msg.ready) resolve(new ServerProcess(child, msg.ports));
+      });
+    });
+  }
+
+  url(app: AppName): string {
+    return `http://127.0.0.1:${this.ports[app]}`;
+  }
+
+  private command(cmd: Command["cmd"]): Promise<{ snapshot?: Snapshot }> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.child.send({ id, cmd } satisfies Command);
+    });
+  }
+
+  /**
+   * Counters once both apps are idle: nothing in flight and no statement sent for 300 ms. (A request that
+   * autocannon aborted at the end still runs its handler and its statements; they belong to this run.)
+   */
+  async settled(): Promise<Snapshot> {
+    let last = "";
+    for (let i = 0; i < 100; i++) {
+      const { snapshot } = await this.command("snapshot");
+      const { library, baseline } = snapshot!.apps;
+      const key = `${library.total}/${baseline.total}`;
+      if (library.inFlight === 0 && baseline.inFlight === 0 && key === last) return snapshot!;
+      last = key;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    throw new Error("the bench server did not settle within 30 s");
+  }
+
+  async resetLoop(): Promise<void> {
+    await this.command("reset-loop");
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    this.child.removeAllListeners("exit");
+    const exited = new Promise((r) => this.child.once("exit", r));
+    await this.command("stop");
+    await exited;
+  }
+}
+
+/** One load: a request (or a request generator) fired at one app. */
+export interface Load {
+  app: AppName;
+  method?: "GET" | "POST";
+  path: string;
+  body?: string;
+  /** A new body for every request (e.g. a unique email). */
+  bodyFor?: () => string;
+  headers?: Record<string, string>;
+}
+
+/** What one load measured. */
+export interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  completed: number;
+  bad: number;
+}
+
+export const JSON_HEADERS = { "content-type": "application/json" };
+
+/** Runs autocannon for one load. */
+export async function fire(server: ServerProcess, load: Load, duration: number, connections = 10): Promise<Measured> {
+  const headers = { ...(load.body || load.bodyFor ? JSON_HEADERS : {}), ...load.headers };
+  const request: autocannon.Request = { method: load.method ?? "GET", path: load.path, headers };
+  if (load.body) request.body = load.body;
+  if (load.bodyFor) {
+    const bodyFor = load.bodyFor;
+    request.setupRequest = (req) => ({ ...req, body: bodyFor() });
+  }
+  const result = await autocannon({
+    url: server.url(load.app),
+    connections,
+    duration,
+    timeout: 10,
+    requests: [request],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    completed: result.requests.total,
+    bad: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+/** Statements per finished request of one app between two snapshots. */
+export function perRequest(before: Snapshot, after: Snapshot, app: AppName) {
+  const a: AppSnapshot = after.apps[app];
+  const b: AppSnapshot = before.apps[app];
+  const requests = a.finished - b.finished;
+  return {
+    requests,
+    sql: requests > 0 ? (a.total - b.total) / requests : Number.NaN,
+    tx: requests > 0 ? (a.transaction - b.transaction) / requests : Number.NaN,
+    errors: a.errors - b.errors,
+  };
+}
+
+/** Signs in over HTTP and returns the session cookie (`name=value`). */
+export async function sessionCookie(baseUrl: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/login`, {
+    method: "POST",
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ email, password }),
+  });
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("sid="));
+  if (!res.ok || !cookie) throw new Error(`login for the bench failed: ${res.status} ${await res.text()}`);
+  return cookie.split(";")[0]!;
+}

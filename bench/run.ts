@@ -1,0 +1,189 @@
+/**
+ * `npm run bench`: the demo app (express-drizzle-auth) next to bare express-session with the same store,
+ * on a scratch database `eda_bench` of the local PostgreSQL. Prints req/s, latency and SQL statements per
+ * request, with the design targets alongside (informational: the process does not fail on them).
+ * Env: BENCH_DATABASE_URL (admin URL), BENCH_DURATION (seconds per scenario, default 8).
+ */
+import { availableParallelism, loadavg } from "node:os";
+import { BENCH_DATABASE, recreateBenchDatabase } from "./db.js";
+import { fire, JSON_HEADERS, type Load, type Measured, perRequest, ServerProcess, sessionCookie } from "./load.js";
+import type { AppName } from "./server.js";
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+const CONNECTIONS = 10;
+const ACCOUNT = { email: "bench-login@example.com", password: "bench login passphrase, long enough" };
+const RUN = Date.now().toString(36);
+
+interface Row {
+  scenario: string;
+  app: AppName;
+  m: Measured | null;
+  sql: number | null;
+  tx: number | null;
+  target: string;
+  errors: number;
+}
+
+const rows: Row[] = [];
+
+async function measure(server: ServerProcess, scenario: string, load: Load, target: string): Promise<Row> {
+  const before = await server.settled();
+  const m = await fire(server, load, DURATION, CONNECTIONS);
+  const after = await server.settled();
+  const { sql, tx, errors } = perRequest(before, after, load.app);
+  const row: Row = { scenario, app: load.app, m, sql, tx, target, errors };
+  rows.push(row);
+  progress(row);
+  return row;
+}
+
+/** (d): authenticated GETs and logins at the same time, two autocannon instances. */
+async function concurrent(server: ServerProcess, app: AppName) {
+  const cookie = await sessionCookie(server.url(app), ACCOUNT.email, ACCOUNT.password);
+  await server.settled();
+  await server.resetLoop();
+  const [get, login] = await Promise.all([
+    fire(server, { app, path: "/me", headers: { cookie } }, DURATION, CONNECTIONS),
+    fire(server, { app, method: "POST", path: "/login", body: JSON.stringify(ACCOUNT) }, DURATION, CONNECTIONS),
+  ]);
+  const { loop } = await server.settled();
+  for (const [scenario, m] of [
+    ["(d) GET /me during logins", get],
+    ["(d) POST /login alongside", login],
+  ] as const) {
+    const row: Row = { scenario, app, m, sql: null, tx: null, target: "", errors: 0 };
+    rows.push(row);
+    progress(row);
+  }
+  return { during: get, loop };
+}
+
+function progress(row: Row): void {
+  const m = row.m!;
+  console.log(
+    `  ${row.scenario} [${row.app}]: ${m.rps.toFixed(0)} req/s, p99 ${m.p99} ms${m.bad ? `, ${m.bad} non-2xx/errors` : ""}`,
+  );
+}
+
+function fmt(n: number | null | undefined, digits = 1): string {
+  return n === null || n === undefined || Number.isNaN(n) ? "—" : n.toFixed(digits);
+}
+
+function printTable(): void {
+  const header = [
+    "scenario",
+    "app",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "SQL/request (of which tx control)",
+    "target",
+    "non-2xx",
+  ];
+  const body = rows.map((r) => [
+    r.scenario,
+    r.app,
+    fmt(r.m?.rps, 0),
+    fmt(r.m?.p50, 0),
+    fmt(r.m?.p99, 0),
+    r.sql === null ? "—" : `${fmt(r.sql, 2)} (${fmt(r.tx, 2)})`,
+    r.target,
+    r.m ? String(r.m.bad + r.errors) : "—",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
+  console.log(`\n${line(header)}\n|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const b of body) console.log(line(b));
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  console.log(`bench: recreating database ${BENCH_DATABASE}; ${DURATION}s per scenario, ${CONNECTIONS} connections`);
+  console.log(
+    `machine: ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(2)}, ` +
+      `UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "4 (default)"} (argon2 runs on that pool)`,
+  );
+  const server = await ServerProcess.start(await recreateBenchDatabase());
+  try {
+    const lib = server.url("library");
+    const reg = await fetch(`${lib}/register`, {
+      method: "POST",
+      headers: JSON_HEADERS,
+      body: JSON.stringify(ACCOUNT),
+    });
+    if (!reg.ok) throw new Error(`registering the bench account failed: ${reg.status} ${await reg.text()}`);
+
+    // Both apps warm up first; each scenario then runs on both apps back to back, so they are compared
+    // under the same conditions.
+    for (const app of ["library", "baseline"] as const) {
+      const warm = await sessionCookie(server.url(app), ACCOUNT.email, ACCOUNT.password);
+      await fire(server, { app, path: "/me", headers: { cookie: warm } }, 1, CONNECTIONS);
+    }
+    const login = JSON.stringify(ACCOUNT);
+    for (const app of ["library", "baseline"] as const)
+      await measure(
+        server,
+        "(a) POST /login",
+        { app, method: "POST", path: "/login", body: login },
+        app === "library" ? "≤ 4" : "",
+      );
+    let n = 0;
+    const bodyFor = () =>
+      JSON.stringify({ email: `bench-${RUN}-${n++}@example.com`, password: "bench register passphrase, long enough" });
+    await measure(server, "(b) POST /register", { app: "library", method: "POST", path: "/register", bodyFor }, "≤ 3");
+    rows.push({
+      scenario: "(b) POST /register",
+      app: "baseline",
+      m: null,
+      sql: null,
+      tx: null,
+      target: "n/a: no auth logic",
+      errors: 0,
+    });
+    const gets: Partial<Record<AppName, Row>> = {};
+    for (const app of ["library", "baseline"] as const) {
+      const cookie = await sessionCookie(server.url(app), ACCOUNT.email, ACCOUNT.password);
+      gets[app] = await measure(
+        server,
+        "(c) GET /me (signed in)",
+        { app, path: "/me", headers: { cookie } },
+        app === "library" ? "≤ 1" : "",
+      );
+    }
+    const results: Partial<Record<AppName, { get: Row; during: Measured; loop: { p99: number; max: number } }>> = {};
+    for (const app of ["library", "baseline"] as const)
+      results[app] = { get: gets[app]!, ...(await concurrent(server, app)) };
+
+    rows.sort((a, b) => a.scenario.localeCompare(b.scenario) || a.app.localeCompare(b.app) * -1);
+    printTable();
+    const lib_ = results.library!;
+    const base = results.baseline!;
+    console.log(
+      `\nauthenticated GET, library / baseline: req/s ${fmt(lib_.get.m!.rps / base.get.m!.rps, 2)}×, ` +
+        `p50 ${fmt(lib_.get.m!.p50 / base.get.m!.p50, 2)}×, p99 ${fmt(lib_.get.m!.p99 / base.get.m!.p99, 2)}×; ` +
+        `SQL/request ${fmt(lib_.get.sql, 2)} vs ${fmt(base.get.sql, 2)}`,
+    );
+    for (const [name, r] of [
+      ["library", lib_],
+      ["baseline", base],
+    ] as const) {
+      console.log(
+        `(d) ${name}: GET /me p99 ${r.during.p99} ms while logins run (alone: ${r.get.m!.p99} ms); ` +
+          `server event-loop delay meanwhile: p99 ${fmt(r.loop.p99)} ms, max ${fmt(r.loop.max)} ms`,
+      );
+    }
+    console.log(
+      "targets (design.md): authenticated GET ≤ 1 statement, login ≤ 4, register ≤ 3; " +
+        "SQL/request counts every statement the app's pool sent, BEGIN/COMMIT included (shown in parentheses).",
+    );
+    console.log(`bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error("bench failed:", err);
+  process.exitCode = 1;
+});

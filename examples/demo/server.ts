@@ -1,0 +1,85 @@
+/**
+ * `npm run demo`: the demo app on embedded PGlite (persisted under `.data/pglite`), or on PostgreSQL
+ * when `DATABASE_URL` is set. Listens on `PORT` (default 3000).
+ */
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Server } from "node:http";
+import { createAuthTables } from "../../src/index.js";
+import { createDemoApp, DEV_SESSION_SECRET } from "./app.js";
+
+interface Database {
+  db: object;
+  label: string;
+  close(): Promise<void>;
+}
+
+async function openDatabase(): Promise<Database> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const { default: postgres } = await import("postgres");
+    const { drizzle } = await import("drizzle-orm/postgres-js");
+    const client = postgres(url, { max: 10, onnotice: () => {} });
+    return { db: drizzle({ client }), label: `PostgreSQL (${redact(url)})`, close: () => client.end({ timeout: 5 }) };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const dir = resolve(process.cwd(), ".data", "pglite");
+  mkdirSync(dir, { recursive: true });
+  const client = new PGlite(dir);
+  await client.waitReady;
+  return { db: drizzle({ client }), label: `embedded PGlite (${dir})`, close: () => client.close() };
+}
+
+/** The URL without its password, for the startup line. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "DATABASE_URL";
+  }
+}
+
+async function main(): Promise<void> {
+  let sessionSecret = process.env.SESSION_SECRET;
+  if (!sessionSecret) {
+    console.warn("[demo] SESSION_SECRET is not set: using a fixed development secret. Never do this in production.");
+    sessionSecret = DEV_SESSION_SECRET;
+  }
+  const database = await openDatabase();
+  const app = createDemoApp({ db: database.db, sessionSecret });
+  const applied = await createAuthTables(app.locals.authConfig);
+  console.log(`[demo] database: ${database.label}; ${applied} migration(s) applied`);
+
+  const port = Number(process.env.PORT ?? 3000);
+  const server: Server = app.listen(port, () => {
+    console.log(`[demo] listening on http://localhost:${port}`);
+    console.log("[demo] DEVELOPMENT ONLY: emailed tokens are printed here and listed at GET /dev/outbox");
+  });
+  server.on("error", (err) => {
+    console.error(`[demo] cannot listen on port ${port}:`, err.message);
+    void database.close().finally(() => process.exit(1));
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[demo] ${signal}: shutting down`);
+    server.close();
+    server.closeAllConnections();
+    database.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((err) => {
+  console.error("[demo] failed to start:", err);
+  process.exit(1);
+});
