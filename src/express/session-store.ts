@@ -35,6 +35,8 @@ export class DrizzleSessionStore extends session.Store {
   private readonly touchMs: number;
   private readonly expiries = new Map<string, number>();
   private readonly loaded = new WeakSet<object>();
+  /** Session objects read from the store: saving one only updates, so a revoked row is never recreated. */
+  private readonly fromStore = new WeakSet<object>();
   private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(config: AuthConfig, options: SessionStoreOptions = {}) {
@@ -101,10 +103,16 @@ export class DrizzleSessionStore extends session.Store {
         ipAddress: auth?.ipAddress ?? null,
         userAgent: auth?.userAgent ?? null,
       };
-      await ctx.db
-        .insert(s)
-        .values({ id: key, createdAt: now, ...values })
-        .onConflictDoUpdate({ target: s.id, set: values });
+      if (this.fromStore.has(sess)) {
+        // Deleted since it was read (logout, revocation, ban): a request still in flight must not bring it back.
+        const updated = await ctx.db.update(s).set(values).where(eq(s.id, key)).returning({ id: s.id });
+        if (updated.length === 0) return;
+      } else {
+        await ctx.db
+          .insert(s)
+          .values({ id: key, createdAt: now, ...values })
+          .onConflictDoUpdate({ target: s.id, set: values });
+      }
       this.remember(key, expires.getTime());
     });
   }
@@ -178,7 +186,9 @@ export class DrizzleSessionStore extends session.Store {
 
   override createSession(req: Request, sess: session.SessionData): session.Session & session.SessionData {
     this.loaded.add(req);
-    return super.createSession(req, sess);
+    const created = super.createSession(req, sess);
+    this.fromStore.add(created);
+    return created;
   }
 
   /** Regenerates without a DELETE when the old session was never stored (a first sign-in). */
