@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { ExternalLimiter } from "../config.js";
 import { assertPasswordShape } from "../crypto/password-policy.js";
 import { EmailNotVerifiedError, InvalidPasswordError, RateLimitedError, UserInactiveError } from "../errors.js";
-import { type AccountRecord, accountColumns } from "./accounts.js";
+import { type AccountRecord, accountColumns, requireAccount } from "./accounts.js";
 import { AuthActivityAction } from "./activity-actions.js";
 import { logActivity } from "./activity.js";
 import type { AuthContext, RequestInfo } from "./context.js";
@@ -28,6 +28,33 @@ async function consultLimiter(limiter: ExternalLimiter, key: string): Promise<vo
   const method = ["take", "hit", "drip", "consume", "check"].find((m) => typeof l[m] === "function")!;
   const result = (await l[method]!.call(limiter, key)) as { allowed?: boolean; retryAfter?: number } | undefined;
   if (result && result.allowed === false) throw new RateLimitedError((result.retryAfter ?? 1000) / 1000);
+}
+
+const attemptsInFlight = new WeakMap<object, Map<string, number>>();
+
+/**
+ * Runs one password check for a login key while counting it as in flight. Failures are recorded only
+ * after a check, so without this a burst of parallel attempts would all pass the lockout check; here
+ * attempts in flight count towards the limit as if they had failed (per instance).
+ */
+async function withAttemptSlot<T>(
+  ctx: AuthContext,
+  key: string,
+  failures: number,
+  check: () => Promise<T>,
+): Promise<T> {
+  let running = attemptsInFlight.get(ctx.config);
+  if (!running) attemptsInFlight.set(ctx.config, (running = new Map()));
+  const current = running.get(key) ?? 0;
+  if (ctx.config.lockout && failures + current >= ctx.config.lockout.maxFailures) throw new RateLimitedError(1);
+  running.set(key, current + 1);
+  try {
+    return await check();
+  } finally {
+    const left = (running.get(key) ?? 1) - 1;
+    if (left > 0) running.set(key, left);
+    else running.delete(key);
+  }
 }
 
 async function findCandidate(ctx: AuthContext, email: string, key: string) {
@@ -81,9 +108,11 @@ export async function verifyLogin(
     await fail("locked", account?.id ?? null);
     throw new RateLimitedError(lockedFor);
   }
-  const valid = account?.password
-    ? await ctx.hasher.verify(account.password, password)
-    : (await ctx.hasher.verifyDummy(password), false);
+  const valid = await withAttemptSlot(ctx, key, lockout.failures, () =>
+    account?.password
+      ? ctx.hasher.verify(account.password, password)
+      : ctx.hasher.verifyDummy(password).then(() => false),
+  );
   if (!account || !valid) {
     const failures = await recordLoginFailure(ctx, key);
     await fail(account ? "invalid_password" : "account_not_found", account?.id ?? null);
@@ -118,4 +147,38 @@ export async function recordLogin(ctx: AuthContext, accountId: number, rehash: s
     .update(a)
     .set({ lastLogin: ctx.now(), ...(rehash ? { password: rehash } : {}) })
     .where(eq(a.id, accountId));
+}
+
+/**
+ * Checks the password of a signed-in account (re-authentication, password change). Wrong answers count
+ * towards the same lockout as logins, so a hijacked session cannot guess the password without limit.
+ * False for OAuth-only accounts.
+ * @throws {RateLimitedError} while the account's login is locked
+ */
+export async function verifyOwnPassword(
+  ctx: AuthContext,
+  accountId: number,
+  password: unknown,
+  request?: RequestInfo,
+): Promise<boolean> {
+  assertPasswordShape(password);
+  const account = await requireAccount(ctx, { accountId });
+  const key = loginKey(account.email);
+  const lockout = await readLockout(ctx, key);
+  const locked = lockedForSeconds(ctx, lockout);
+  if (locked > 0) throw new RateLimitedError(locked);
+  const ok = account.password !== null && (await ctx.hasher.verify(account.password, password));
+  if (ok) {
+    if (lockout.failures > 0) await clearLoginFailures(ctx, key);
+    return true;
+  }
+  await recordLoginFailure(ctx, key);
+  await logActivity(ctx, {
+    accountId,
+    action: AuthActivityAction.FailedLogin,
+    success: false,
+    metadata: { email: account.email, reason: "wrong_current_password" },
+    request,
+  });
+  return false;
 }

@@ -3,10 +3,10 @@ import { AuthActivityAction } from "../core/activity-actions.js";
 import { logActivity } from "../core/activity.js";
 import { withTransaction } from "../core/context.js";
 import { setAccountPassword } from "../core/password-change.js";
+import { verifyOwnPassword } from "../core/login.js";
 import { revokeAccountAccess } from "../core/revocation.js";
 import { type SessionInfo, listAccountSessions, revokeAccountSession, sessionKey } from "../core/session-records.js";
 import { AuthStatus } from "../core/status.js";
-import { assertPasswordShape } from "../crypto/password-policy.js";
 import { InvalidPasswordError, UserInactiveError, UserNotLoggedInError } from "../errors.js";
 import type { AuthSession } from "./auth-session.js";
 import { clearRememberCookie } from "./remember-cookie.js";
@@ -31,10 +31,7 @@ async function rotateSession(scope: AuthScope, auth: AuthSession): Promise<void>
 /** `req.auth.verifyPassword`: true when the password is the current account's (false for OAuth-only accounts). */
 export async function verifyPassword(scope: AuthScope, password: unknown): Promise<boolean> {
   const auth = requireSignedIn(scope);
-  assertPasswordShape(password);
-  const account = await requireAccount(scope.ctx, { accountId: auth.accountId });
-  if (!account.password) return false;
-  return scope.ctx.hasher.verify(account.password, password);
+  return verifyOwnPassword(scope.ctx, auth.accountId, password, requestInfo(scope.req));
 }
 
 /**
@@ -43,10 +40,9 @@ export async function verifyPassword(scope: AuthScope, password: unknown): Promi
  */
 export async function changePassword(scope: AuthScope, current: unknown, next: unknown): Promise<void> {
   const auth = requireSignedIn(scope);
-  assertPasswordShape(current);
-  const account = await requireAccount(scope.ctx, { accountId: auth.accountId });
-  if (!account.password || !(await scope.ctx.hasher.verify(account.password, current)))
+  if (!(await verifyOwnPassword(scope.ctx, auth.accountId, current, requestInfo(scope.req))))
     throw new InvalidPasswordError();
+  const account = await requireAccount(scope.ctx, { accountId: auth.accountId });
   const forceLogout = await setAccountPassword(scope.ctx, account, next, {
     keepSessionId: sessionKey(scope.req.sessionID),
     by: "self",
