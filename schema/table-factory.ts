@@ -29,8 +29,9 @@ export function assertIdentifier(value: string, option: string): void {
 /** Resolves the prefix and the table constructor for a set of options. */
 export function resolveTableFactory(options: AuthSchemaOptions): { prefix: string; table: TableFactory } {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
-  if (prefix !== "") assertIdentifier(prefix, "prefix");
-  if (options.pgSchema === undefined) return { prefix, table: pgTable };
+  assertIdentifier(prefix, "prefix");
+  // `public` is the default schema: tables there are plain `pgTable`s (drizzle refuses pgSchema("public")).
+  if (options.pgSchema === undefined || options.pgSchema === "public") return { prefix, table: pgTable };
   assertIdentifier(options.pgSchema, "pgSchema");
   // Same shape as pgTable; only the schema type parameter differs.
   return { prefix, table: pgSchema(options.pgSchema).table as unknown as TableFactory };

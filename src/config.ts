@@ -175,9 +175,12 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
     fail("previousSecrets", "an array of strings of at least 32 characters");
   }
   const roles = config.roles ?? AuthRole;
-  if (typeof roles !== "object" || Object.values(roles).some((b) => !Number.isInteger(b) || b <= 0))
+  if (typeof roles !== "object" || Object.values(roles).some((b) => !Number.isInteger(b) || b <= 0 || b > 0x7fffffff))
     fail("roles", "a role set from defineRoles()");
-  const minPasswordLength = integer("minPasswordLength", config.minPasswordLength, 15, 1, 1024);
+  const adminRole = config.adminRole;
+  if (adminRole != null && (!Number.isInteger(adminRole) || adminRole < 0 || adminRole > 0x7fffffff))
+    fail("adminRole", "a role bit (an integer from 0 to 2147483647)");
+  const minPasswordLength = integer("minPasswordLength", config.minPasswordLength, 15, 8, 1024);
   const maxPasswordLength = integer("maxPasswordLength", config.maxPasswordLength, 1024, minPasswordLength, 4096);
   const lockout =
     config.loginLockout === false
@@ -194,9 +197,10 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
     fail("cookie.sameSite", '"strict", "lax" or "none"');
   if (
     config.limiter !== undefined &&
-    !["take", "hit", "drip", "consume", "check"].some(
-      (m) => typeof (config.limiter as Record<string, unknown>)[m] === "function",
-    )
+    (!config.limiter ||
+      !["take", "hit", "drip", "consume", "check"].some(
+        (m) => typeof (config.limiter as Record<string, unknown>)[m] === "function",
+      ))
   ) {
     fail("limiter", "an object with take, hit, drip, consume or check");
   }

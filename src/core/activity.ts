@@ -1,4 +1,7 @@
+import { is } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import type { AuthActivityActionType } from "./activity-actions.js";
+import { isForeignKeyViolation } from "./db-errors.js";
 import type { AuthContext, RequestInfo } from "./context.js";
 import { parseUserAgent } from "./user-agent.js";
 
@@ -41,10 +44,22 @@ export function activityRow(ctx: AuthContext, entry: ActivityEntry) {
 
 /**
  * Writes audit entries in one INSERT (inside the caller's transaction when `ctx.db` is one).
- * A failed audit write fails the operation: the audit trail is not best-effort.
+ * A failed audit write fails the operation: the audit trail is not best-effort. Outside a transaction,
+ * an entry about an account deleted meanwhile is kept with the ids moved into its metadata.
  */
 export async function logActivity(ctx: AuthContext, ...entries: ActivityEntry[]): Promise<void> {
   const rows = entries.map((e) => activityRow(ctx, e)).filter((r) => r !== null);
   if (rows.length === 0) return;
-  await ctx.db.insert(ctx.t.activityLog).values(rows);
+  try {
+    await ctx.db.insert(ctx.t.activityLog).values(rows);
+  } catch (err) {
+    if (!isForeignKeyViolation(err) || is(ctx.db, PgTransaction)) throw err;
+    const detached = rows.map(({ accountId, actorAccountId, metadata, ...row }) => ({
+      ...row,
+      accountId: null,
+      actorAccountId: null,
+      metadata: { ...metadata, deletedAccountId: accountId, deletedActorAccountId: actorAccountId },
+    }));
+    await ctx.db.insert(ctx.t.activityLog).values(detached);
+  }
 }

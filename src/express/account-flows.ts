@@ -10,7 +10,7 @@ import { AuthStatus } from "../core/status.js";
 import { EmailNotVerifiedError, EmailTakenError, UserInactiveError, UserNotLoggedInError } from "../errors.js";
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
-import { endSession } from "./sign-in.js";
+import { endSession, isRememberFlag } from "./sign-in.js";
 import { signInOrChallenge } from "./two-factor-login.js";
 
 function actorInfo(scope: AuthScope) {
@@ -56,7 +56,7 @@ export async function confirmEmailAndLogin(scope: AuthScope, token: unknown, rem
   }
   const account = await requireAccount(scope.ctx, { accountId: confirmed.accountId });
   if (account.status !== AuthStatus.Normal) throw new UserInactiveError();
-  await signInOrChallenge(scope, account, { remember: remember === true, metadata: { confirmedEmail: true } });
+  await signInOrChallenge(scope, account, { remember: isRememberFlag(remember), metadata: { confirmedEmail: true } });
 }
 
 /** `req.auth.changeEmail`: sends a confirmation for the new address; the change happens on confirmation. */

@@ -21,7 +21,7 @@ import { requestInfo } from "./request-info.js";
 import { resyncSession } from "./resync.js";
 import type { AuthScope } from "./scope.js";
 import * as sessions from "./session-flows.js";
-import { loginWithPassword, logout } from "./sign-in.js";
+import { endSession, loginWithPassword, logout } from "./sign-in.js";
 import { TwoFactorManager } from "./two-factor-manager.js";
 import { completeTwoFactorLogin } from "./two-factor-login.js";
 
@@ -196,7 +196,8 @@ export class AuthManager {
   }
   /** Deletes an account (sessions and tokens with it; audit history kept). */
   async deleteUserBy(identifier: AccountIdentifier): Promise<void> {
-    await deleteAccount(this.scope.ctx, identifier, this.actor);
+    const deleted = await deleteAccount(this.scope.ctx, identifier, this.actor);
+    if (deleted.id === this.getId()) await endSession(this.scope);
   }
   /** Adds role bits. */
   async addRoleForUserBy(identifier: AccountIdentifier, role: number): Promise<void> {

@@ -70,6 +70,11 @@ export async function completeSignIn(
   if (remember) setRememberCookie(scope, remember);
 }
 
+/** A remember-me flag from JSON or a form: `true`, `"true"`, `"on"` or `"1"`. */
+export function isRememberFlag(value: unknown): boolean {
+  return value === true || value === "true" || value === "on" || value === "1";
+}
+
 /** `req.auth.login`: checks the credentials, then signs in. */
 export async function loginWithPassword(
   scope: AuthScope,
@@ -79,7 +84,7 @@ export async function loginWithPassword(
 ): Promise<void> {
   const { account, rehash } = await verifyLogin(scope.ctx, email, password, requestInfo(scope.req));
   await signInOrChallenge(scope, account, {
-    remember: remember === true || remember === "true" || remember === "on",
+    remember: isRememberFlag(remember),
     rehash,
   });
 }
