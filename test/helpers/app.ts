@@ -58,7 +58,7 @@ export function createTestApp(config: AuthConfig, options: TestAppOptions = {}):
   options.routes?.(app);
   app.post("/register", async (req, res, next) => {
     try {
-      const account = await req.auth.register(req.body.email, req.body.password);
+      const account = await req.auth.register(req.body?.email, req.body?.password);
       res.json({ id: account.id });
     } catch (err) {
       next(err);
@@ -66,7 +66,7 @@ export function createTestApp(config: AuthConfig, options: TestAppOptions = {}):
   });
   app.post("/login", async (req, res, next) => {
     try {
-      await req.auth.login(req.body.email, req.body.password, req.body.remember);
+      await req.auth.login(req.body?.email, req.body?.password, req.body?.remember);
       res.json({ ok: true });
     } catch (err) {
       next(err);

@@ -8,7 +8,7 @@ import postgres from "postgres";
 import { inject } from "vitest";
 import { authSchema } from "../../schema/index.js";
 import type { AnyPgDatabase } from "../../src/core/database.js";
-import { TEMPLATE_DATABASE, TEMPLATE_DUMP, withDatabase } from "./paths.js";
+import { runDatabasePrefix, templateDatabase, templateDumpPath, withDatabase } from "./paths.js";
 
 /** The database of this test worker, shared by its test files and emptied before each test. */
 export interface TestDb {
@@ -26,16 +26,17 @@ const tableNames = Object.values(authSchema)
   .join(", ");
 
 async function openPglite(): Promise<TestDb> {
-  const client = new PGlite({ loadDataDir: new Blob([readFileSync(TEMPLATE_DUMP)]) });
+  const client = new PGlite({ loadDataDir: new Blob([readFileSync(templateDumpPath(inject("testRunId")))]) });
   const db = drizzlePglite({ client });
   return { driver: "pglite", db, client, connect: () => db, reset: () => truncate(db) };
 }
 
 async function openPostgres(url: string): Promise<TestDb> {
-  const name = `eda_test_w${process.env.VITEST_POOL_ID ?? "0"}_${process.pid}`;
+  const runId = inject("testRunId");
+  const name = `${runDatabasePrefix(runId)}_w${process.env.VITEST_POOL_ID ?? "0"}_${process.pid}`;
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.unsafe(`create database ${name} template ${TEMPLATE_DATABASE}`);
+  await admin.unsafe(`create database ${name} template ${templateDatabase(runId)}`);
   await admin.end();
   const target = withDatabase(url, name);
   const client = postgres(target, { max: 8, onnotice: () => {} });

@@ -4,7 +4,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { inject } from "vitest";
 import type { AnyPgDatabase } from "../../src/core/database.js";
-import { withDatabase } from "./paths.js";
+import { runDatabasePrefix, withDatabase } from "./paths.js";
 
 /** An empty database of the current project's driver, for tests that need a clean slate. */
 export interface ScratchDb {
@@ -21,7 +21,7 @@ export async function createScratchDb(): Promise<ScratchDb> {
     return { db: drizzlePglite({ client }), close: () => client.close() };
   }
   const url = inject("databaseUrl")!;
-  const name = `eda_scratch_${process.pid}_${++counter}`;
+  const name = `${runDatabasePrefix(inject("testRunId"))}_scratch_${process.pid}_${++counter}`;
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   await admin.unsafe(`drop database if exists ${name} with (force)`);
   await admin.unsafe(`create database ${name}`);
