@@ -24,6 +24,9 @@ export function newConfirmation(ctx: AuthContext, accountId: number, email: stri
 export async function issueConfirmation(ctx: AuthContext, accountId: number, email: string): Promise<string> {
   const { token, row } = newConfirmation(ctx, accountId, email);
   await ctx.db.transaction(async (tx) => {
+    // Locking the account serialises concurrent issues, so exactly one confirmation stays live.
+    const a = ctx.t.accounts;
+    await tx.select({ id: a.id }).from(a).where(eq(a.id, accountId)).for("no key update");
     await tx.delete(ctx.t.confirmations).where(eq(ctx.t.confirmations.accountId, accountId));
     await tx.insert(ctx.t.confirmations).values(row);
   });

@@ -41,20 +41,25 @@ export async function issuePasswordReset(
   if (!account.verified) throw new EmailNotVerifiedError();
   if (!account.resettable) throw new ResetDisabledError();
   const r = ctx.t.resets;
+  const a = ctx.t.accounts;
   const max = Math.max(1, options.maxOpenRequests ?? ctx.config.maxOpenResets);
-  const [open] = await ctx.db
-    .select({ n: count() })
-    .from(r)
-    .where(and(eq(r.accountId, account.id), gt(r.expires, ctx.now())));
-  if ((open?.n ?? 0) >= max) throw new TooManyResetsError();
   const { token, selector, validatorHash } = issueToken();
   const expires = later(ctx, options.expiresInMs ?? ctx.config.resetMs);
-  await ctx.db.insert(r).values({ accountId: account.id, selector, validatorHash, expires, createdAt: ctx.now() });
-  await logActivity(ctx, {
-    accountId: account.id,
-    action: AuthActivityAction.PasswordResetRequested,
-    metadata: { email: account.email },
-    request: options.request,
+  await ctx.db.transaction(async (tx) => {
+    // Locking the account serialises concurrent requests, so they count each other and the limit holds.
+    await tx.select({ id: a.id }).from(a).where(eq(a.id, account.id)).for("no key update");
+    const [open] = await tx
+      .select({ n: count() })
+      .from(r)
+      .where(and(eq(r.accountId, account.id), gt(r.expires, ctx.now())));
+    if ((open?.n ?? 0) >= max) throw new TooManyResetsError();
+    await tx.insert(r).values({ accountId: account.id, selector, validatorHash, expires, createdAt: ctx.now() });
+    await logActivity(withTransaction(ctx, tx), {
+      accountId: account.id,
+      action: AuthActivityAction.PasswordResetRequested,
+      metadata: { email: account.email },
+      request: options.request,
+    });
   });
   return token;
 }

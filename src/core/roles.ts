@@ -29,7 +29,8 @@ export type RoleSet = Readonly<Record<string, number>>;
 
 /**
  * Defines a custom role set: each name gets `1 << index` in argument order. Never reorder names once
- * masks are stored. The first name is the admin role for `isAdmin()` unless a name `admin`/`Admin` exists.
+ * masks are stored. `isAdmin()` checks a role named `admin`/`Admin`; a set without one has no admin role
+ * unless `adminRole` is configured.
  * @example
  * export const Roles = defineRoles("owner", "editor", "viewer") // { owner: 1, editor: 2, viewer: 4 }
  */
