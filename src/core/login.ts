@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { ExternalLimiter } from "../config.js";
 import { assertPasswordShape } from "../crypto/password-policy.js";
 import { EmailNotVerifiedError, InvalidPasswordError, RateLimitedError, UserInactiveError } from "../errors.js";
@@ -21,6 +21,17 @@ import { AuthStatus } from "./status.js";
 export interface VerifiedLogin {
   account: AccountRecord;
   rehash: string | null;
+  /** Whether the account has a verified two-factor method (always false while two-factor is off). */
+  hasTwoFactor: boolean;
+}
+
+/** A scalar subquery telling whether the account has a verified two-factor method (rides on the lookup). */
+function twoFactorColumn(ctx: AuthContext) {
+  const m = ctx.t.twoFactorMethods;
+  if (!ctx.config.twoFactor.enabled) return sql<boolean>`false`.mapWith(Boolean);
+  return sql<boolean>`exists (select 1 from ${m} where ${m.accountId} = ${ctx.t.accounts.id} and ${m.verified})`.mapWith(
+    (v) => v === true || v === "t",
+  );
 }
 
 async function consultLimiter(limiter: ExternalLimiter, key: string): Promise<void> {
@@ -59,15 +70,16 @@ async function withAttemptSlot<T>(
 
 async function findCandidate(ctx: AuthContext, email: string, key: string) {
   const [row] = await ctx.db
-    .select({ ...accountColumns(ctx), ...lockoutColumns(ctx, key) })
+    .select({ ...accountColumns(ctx), ...lockoutColumns(ctx, key), hasTwoFactor: twoFactorColumn(ctx) })
     .from(ctx.t.accounts)
     .where(eq(ctx.t.accounts.email, email))
     .limit(1);
-  if (!row) return { account: null, lockout: await readLockout(ctx, key) };
-  const { failures, lockResetAt, ...account } = row;
+  if (!row) return { account: null, lockout: await readLockout(ctx, key), hasTwoFactor: false };
+  const { failures, lockResetAt, hasTwoFactor, ...account } = row;
   return {
     account: { ...account, hasPassword: account.password !== null },
     lockout: { failures, resetAt: lockResetAt },
+    hasTwoFactor,
   };
 }
 
@@ -102,7 +114,7 @@ export async function verifyLogin(
     }
   }
   const key = loginKey(email);
-  const { account, lockout } = await findCandidate(ctx, email, key);
+  const { account, lockout, hasTwoFactor } = await findCandidate(ctx, email, key);
   const lockedFor = lockedForSeconds(ctx, lockout);
   if (lockedFor > 0) {
     await fail("locked", account?.id ?? null);
@@ -137,7 +149,7 @@ export async function verifyLogin(
     throw new UserInactiveError();
   }
   const rehash = ctx.hasher.needsRehash(account.password!) ? await ctx.hasher.hash(password) : null;
-  return { account, rehash };
+  return { account, rehash, hasTwoFactor };
 }
 
 /** Records a successful sign-in: `last_login`, and the stronger hash when one was computed. One statement. */

@@ -82,11 +82,8 @@ export async function loginWithPassword(
   password: unknown,
   remember: unknown,
 ): Promise<void> {
-  const { account, rehash } = await verifyLogin(scope.ctx, email, password, requestInfo(scope.req));
-  await signInOrChallenge(scope, account, {
-    remember: isRememberFlag(remember),
-    rehash,
-  });
+  const { account, rehash, hasTwoFactor } = await verifyLogin(scope.ctx, email, password, requestInfo(scope.req));
+  await signInOrChallenge(scope, account, { remember: isRememberFlag(remember), rehash, hasTwoFactor });
 }
 
 /** `req.auth.logout`: forgets this device's remember-me token, audits, and ends the session. */

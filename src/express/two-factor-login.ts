@@ -34,10 +34,16 @@ const MECHANISM_OF: Record<FactorKind, number> = {
 export async function signInOrChallenge(
   scope: AuthScope,
   account: AuthAccount,
-  options: { remember: boolean; rehash?: string | null; metadata?: Record<string, unknown> },
+  options: { remember: boolean; rehash?: string | null; metadata?: Record<string, unknown>; hasTwoFactor?: boolean },
 ): Promise<void> {
-  const methods = await verifiedMethodsForLogin(scope.ctx, account.id);
-  if (methods.length === 0) return completeSignIn(scope, account, options);
+  // The password login already knows whether a method exists (no extra query when there is none).
+  const methods = options.hasTwoFactor === false ? [] : await verifiedMethodsForLogin(scope.ctx, account.id);
+  if (methods.length === 0)
+    return completeSignIn(scope, account, {
+      remember: options.remember,
+      rehash: options.rehash ?? null,
+      metadata: options.metadata ?? {},
+    });
   const challenge = await createChallenge(scope.ctx, account, methods, options.remember, requestInfo(scope.req));
   await regenerateSession(scope.req);
   scope.req.session.auth = pendingSession(challenge.pending, scope.ctx.now().getTime());
