@@ -44,5 +44,8 @@ export {
 export { createAuthMiddleware } from "./express/middleware.js";
 export { AuthManager } from "./express/auth-manager.js";
 export type { AuthSession } from "./express/auth-session.js";
+export type { TwoFactorOptions, TwoFactorDelivery } from "./two-factor/options.js";
+export type { PendingTwoFactor } from "./two-factor/challenge.js";
+export { TwoFactorManager } from "./express/two-factor-manager.js";
 export { createSessionStore, DrizzleSessionStore, type SessionStoreOptions } from "./express/session-store.js";
 export { authErrorHandler, AUTH_ERROR_STATUS, describeError } from "./express/error-handler.js";

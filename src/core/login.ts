@@ -152,6 +152,11 @@ export async function verifyLogin(
   return { account, rehash, hasTwoFactor };
 }
 
+/** Stores a stronger password hash computed at a login that is not complete yet (second step pending). */
+export async function saveRehash(ctx: AuthContext, accountId: number, hash: string): Promise<void> {
+  await ctx.db.update(ctx.t.accounts).set({ password: hash }).where(eq(ctx.t.accounts.id, accountId));
+}
+
 /** Records a successful sign-in: `last_login`, and the stronger hash when one was computed. One statement. */
 export async function recordLogin(ctx: AuthContext, accountId: number, rehash: string | null = null): Promise<void> {
   const a = ctx.t.accounts;

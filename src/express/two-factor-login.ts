@@ -11,6 +11,7 @@ import {
 } from "../errors.js";
 import { createChallenge, type PendingTwoFactor, verifiedMethodsForLogin } from "../two-factor/challenge.js";
 import { type FactorKind, verifyFactor } from "../two-factor/verification.js";
+import { saveRehash } from "../core/login.js";
 import { TwoFactorMechanism } from "../core/activity-actions.js";
 import { pendingSession } from "./auth-session.js";
 import { requestInfo } from "./request-info.js";
@@ -38,6 +39,7 @@ export async function signInOrChallenge(
 ): Promise<void> {
   // The password login already knows whether a method exists (no extra query when there is none).
   const methods = options.hasTwoFactor === false ? [] : await verifiedMethodsForLogin(scope.ctx, account.id);
+  if (options.rehash) await saveRehash(scope.ctx, account.id, options.rehash);
   if (methods.length === 0)
     return completeSignIn(scope, account, {
       remember: options.remember,
@@ -67,11 +69,19 @@ async function livePending(scope: AuthScope): Promise<PendingTwoFactor> {
  */
 export async function verifyPendingFactor(scope: AuthScope, kind: FactorKind, code: unknown): Promise<void> {
   const pending = await livePending(scope);
-  const mechanism = MECHANISM_OF[kind];
-  if (mechanism !== 0 && !pending.attemptedMechanisms.includes(mechanism)) pending.attemptedMechanisms.push(mechanism);
-  const ok = await verifyFactor(scope.ctx, pending.accountId, kind, code, pending.selectors, requestInfo(scope.req));
-  if (ok) {
-    pending.verifiedMechanism = mechanism === 0 ? -1 : mechanism;
+  const attempted = MECHANISM_OF[kind];
+  if (attempted !== 0 && !pending.attemptedMechanisms.includes(attempted)) pending.attemptedMechanisms.push(attempted);
+  const answered = await verifyFactor(
+    scope.ctx,
+    pending.accountId,
+    kind,
+    code,
+    pending.selectors,
+    requestInfo(scope.req),
+  );
+  if (answered !== null) {
+    // 1 TOTP, 2 email, 3 SMS, 0 a backup code: never null once a verify succeeded.
+    pending.verifiedMechanism = answered;
     return;
   }
   pending.attempts += 1;

@@ -1,6 +1,5 @@
 import { TwoFactorMechanism } from "../core/activity-actions.js";
-import { requireAccount } from "../core/accounts.js";
-import { assertPasswordShape } from "../crypto/password-policy.js";
+import { verifyOwnPassword } from "../core/login.js";
 import { ReauthenticationRequiredError, UserNotLoggedInError } from "../errors.js";
 import * as enrollment from "../two-factor/enrollment.js";
 import { type Mechanism, isMechanism, listMethods } from "../two-factor/methods.js";
@@ -30,10 +29,10 @@ async function requireRecentAuth(scope: AuthScope, auth: AuthSession, password: 
   const now = scope.ctx.now().getTime();
   if (!auth.hasPassword || now - auth.authenticatedAt <= scope.ctx.config.twoFactor.recentAuthMs) return;
   if (password === undefined) throw new ReauthenticationRequiredError();
-  assertPasswordShape(password);
-  const record = await requireAccount(scope.ctx, { accountId: auth.accountId });
-  if (!record.password || !(await scope.ctx.hasher.verify(record.password, password)))
+  // Wrong answers count towards the login lockout, like any other password check of a live session.
+  if (!(await verifyOwnPassword(scope.ctx, auth.accountId, password, requestInfo(scope.req)))) {
     throw new ReauthenticationRequiredError();
+  }
   auth.authenticatedAt = now;
 }
 

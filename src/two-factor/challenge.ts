@@ -7,6 +7,7 @@ import { countBackupCodes } from "./backup-codes.js";
 import { maskEmail, maskPhone } from "./masking.js";
 import { type MethodRecord, listMethods } from "./methods.js";
 import { issueOtp } from "./otp-tokens.js";
+import { assertSecondFactorUnlocked } from "./verification.js";
 
 /**
  * The password-verified, second-factor-pending state, kept in `req.session.auth.awaitingTwoFactor`
@@ -50,6 +51,12 @@ export async function createChallenge(
   remember: boolean,
   request?: RequestInfo,
 ): Promise<Challenge> {
+  // While the second step is locked, no new codes go out (each one is an email or an SMS to pay for);
+  // the prompt still comes, and answering it reports the lock.
+  const locked = await assertSecondFactorUnlocked(ctx, account.id).then(
+    () => false,
+    () => true,
+  );
   const pending: PendingTwoFactor = {
     accountId: account.id,
     expiresAt: later(ctx, ctx.config.twoFactor.tokenExpiryMs).getTime(),
@@ -62,7 +69,7 @@ export async function createChallenge(
     attempts: 0,
   };
   const offered: SecondFactorMethods = {};
-  const deliver = ctx.config.twoFactor.deliver;
+  const deliver = locked ? null : ctx.config.twoFactor.deliver;
   for (const method of methods) {
     if (method.mechanism === TwoFactorMechanism.TOTP) offered.totp = true;
     if (method.mechanism === TwoFactorMechanism.TOTP || !method.secret || !deliver) continue;

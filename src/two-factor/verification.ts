@@ -60,7 +60,7 @@ async function check(
   kind: FactorKind,
   code: unknown,
   selectors: ChallengeSelectors,
-): Promise<{ ok: boolean; remaining: number | null }> {
+): Promise<{ ok: boolean; remaining: number | null; mechanism: number }> {
   if (kind === "otp") {
     const channels = (["email", "sms"] as const).filter((c) => selectors[c]);
     if (channels.length === 0) throw new TwoFactorNotSetupError();
@@ -68,25 +68,26 @@ async function check(
       const result = await check(ctx, accountId, channel, code, selectors);
       if (result.ok) return result;
     }
-    return { ok: false, remaining: null };
+    return { ok: false, remaining: null, mechanism: 0 };
   }
   if (kind === "backup_code") {
     const remaining = await consumeBackupCode(ctx, accountId, code);
-    return { ok: remaining !== null, remaining };
+    return { ok: remaining !== null, remaining, mechanism: 0 };
   }
   const mechanism =
     kind === "totp" ? TwoFactorMechanism.TOTP : kind === "email" ? TwoFactorMechanism.EMAIL : TwoFactorMechanism.SMS;
   const method = await findMethod(ctx, accountId, mechanism);
   if (!method) throw new TwoFactorNotSetupError();
   if (!method.verified) throw new TwoFactorSetupIncompleteError();
-  if (kind === "totp") return { ok: await acceptTotp(ctx, method, code), remaining: null };
+  if (kind === "totp") return { ok: await acceptTotp(ctx, method, code), remaining: null, mechanism };
   const selector = kind === "email" ? selectors.email : selectors.sms;
-  return { ok: (await checkOtp(ctx, accountId, mechanism, selector, code)) === "ok", remaining: null };
+  return { ok: (await checkOtp(ctx, accountId, mechanism, selector, code)) === "ok", remaining: null, mechanism };
 }
 
 /**
  * Verifies one answer to the second step of an account. Failures count towards the account-wide
  * lockout (which survives new challenges and resends) and are audited; success clears the count.
+ * Returns the mechanism that answered (1 TOTP, 2 email, 3 SMS, 0 a backup code), or null.
  * @throws {RateLimitedError} while locked; {@link TwoFactorNotSetupError} when the method is not enabled
  */
 export async function verifyFactor(
@@ -96,9 +97,9 @@ export async function verifyFactor(
   code: unknown,
   selectors: ChallengeSelectors = {},
   request?: RequestInfo,
-): Promise<boolean> {
+): Promise<number | null> {
   await assertSecondFactorUnlocked(ctx, accountId);
-  const { ok, remaining } = await check(ctx, accountId, kind, code, selectors);
+  const { ok, remaining, mechanism } = await check(ctx, accountId, kind, code, selectors);
   const key = failureKey(accountId);
   if (!ok) {
     const failures = await countSecondFactorFailure(ctx, accountId);
@@ -121,7 +122,7 @@ export async function verifyFactor(
       });
     }
     await logActivity(ctx, ...entries);
-    return false;
+    return null;
   }
   await clearLoginFailures(ctx, key);
   await logActivity(
@@ -130,5 +131,5 @@ export async function verifyFactor(
       ? { accountId, action: AuthActivityAction.BackupCodeUsed, metadata: { remaining_codes: remaining }, request }
       : { accountId, action: AuthActivityAction.TwoFactorVerified, metadata: { mechanism: kind }, request },
   );
-  return true;
+  return mechanism;
 }
