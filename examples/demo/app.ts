@@ -1,6 +1,7 @@
 /**
  * The demo app: the seed README's quickstart (`/register`, `/login`, `/me`) plus logout, password reset,
- * email confirmation and the session list, on top of express-drizzle-auth. `npm run bench` reuses it.
+ * email confirmation, the session list and two-factor authentication, on top of express-drizzle-auth.
+ * `npm run bench` reuses it.
  */
 import express from "express";
 import session from "express-session";
@@ -18,6 +19,7 @@ import {
 } from "../../src/index.js";
 import { INDEX_CSP, indexPage } from "./index-page.js";
 import { DevOutbox } from "./outbox.js";
+import { twoFactorRoutes } from "./two-factor-routes.js";
 
 /** Options of {@link createDemoApp}. */
 export interface DemoAppOptions {
@@ -27,11 +29,14 @@ export interface DemoAppOptions {
   authConfig?: Partial<Omit<AuthConfig, "db">>;
   /** The express-session secret. @default a fixed development value */
   sessionSecret?: string;
+  /** The auth `secret` (encrypts TOTP keys, keys the code hashes). @default a fixed development value */
+  authSecret?: string;
   /** Options of the session store. */
   sessionStore?: SessionStoreOptions;
   /**
-   * DEVELOPMENT ONLY: where tokens go instead of email. `false` unmounts `GET /dev/outbox`; the flows
-   * still work but the tokens are then dropped. @default a DevOutbox printing to the console
+   * DEVELOPMENT ONLY: where tokens and two-factor codes go instead of email or SMS. `false` unmounts
+   * `GET /dev/outbox`; the flows still work but the tokens and codes are then dropped.
+   * @default a DevOutbox printing to the console
    */
   outbox?: DevOutbox | false;
   /**
@@ -42,6 +47,8 @@ export interface DemoAppOptions {
 }
 
 export const DEV_SESSION_SECRET = "express-drizzle-auth demo: development session secret, not for production";
+/** The auth secret used when none is given. TOTP keys sealed with it open only with it (or `previousSecrets`). */
+export const DEV_AUTH_SECRET = "express-drizzle-auth demo: development auth secret, not for production";
 
 declare global {
   // biome-ignore lint/style/noNamespace: Express's own augmentation point
@@ -55,8 +62,15 @@ declare global {
 
 /** Builds the demo's Express app. Its auth config is `app.locals.authConfig`. */
 export function createDemoApp(options: DemoAppOptions): express.Express {
-  const config: AuthConfig = { tablePrefix: "auth_", ...options.authConfig, db: options.db };
   const outbox = options.outbox === false ? null : (options.outbox ?? new DevOutbox({ print: console.log }));
+  const config: AuthConfig = {
+    tablePrefix: "auth_",
+    secret: options.authSecret ?? DEV_AUTH_SECRET,
+    ...options.authConfig,
+    // Email and SMS codes go to the dev outbox (dropped when it is off); a real app mails or texts them.
+    twoFactor: { enabled: true, deliver: (m) => outbox?.sendCode(m), ...options.authConfig?.twoFactor },
+    db: options.db,
+  };
   // The callback runs only after the library accepted the address, so it canonicalises.
   const send = (kind: "confirm-email" | "password-reset", email: unknown) => (token: string) =>
     outbox?.send(kind, canonicalizeEmail(email), token);
@@ -140,6 +154,9 @@ export function createDemoApp(options: DemoAppOptions): express.Express {
     await req.auth.resendConfirmation(email, send("confirm-email", email));
     res.json({ ok: true });
   });
+
+  // ── two-factor: enrolment, the login's second step, management ───────
+  app.use(twoFactorRoutes());
 
   // ── development only ─────────────────────────────────────────────────
   if (outbox) {

@@ -6,7 +6,16 @@ const ROUTES: [string, string, string][] = [
     "/register",
     '{"email","password","confirm"?} → {"id"}. With "confirm": true the account starts unverified and a token goes to the dev outbox.',
   ],
-  ["POST", "/login", '{"email","password","remember"?} → {"ok": true}'],
+  [
+    "POST",
+    "/login",
+    '{"email","password","remember"?} → {"ok": true}, or 401 {"error": "SECOND_FACTOR_REQUIRED", "methods"} when two-factor is on for the account',
+  ],
+  [
+    "POST",
+    "/login/2fa",
+    '{"method": "totp"|"email"|"sms"|"otp"|"backup", "code"} → {"ok": true}: the second step, in the same session',
+  ],
   ["GET", "/me", '{"id","email","roles"}, or 401 {"error": "not logged in"}'],
   ["POST", "/logout", '→ {"ok": true}'],
   ["GET", "/sessions", "the signed-in account's live sessions (req.auth.listSessions())"],
@@ -18,7 +27,21 @@ const ROUTES: [string, string, string][] = [
   ["POST", "/password/reset", '{"token","password"} → {"ok": true}; every session of the account ends'],
   ["POST", "/email/confirm", '{"token"} → {"email"}'],
   ["POST", "/email/resend", '{"email"} → {"ok": true}; a new confirmation token for an unverified address'],
-  ["GET", "/dev/outbox", "DEVELOPMENT ONLY: the tokens the demo would have mailed"],
+  ["GET", "/2fa", '{"enabled", "methods": ["totp", "email", "sms"]} of the signed-in account'],
+  ["POST", "/2fa/totp/setup", '→ {"secret","uri","qrCode"}: the key, shown once; add it to an authenticator app'],
+  ["GET", "/2fa/totp/qr", "the QR code (SVG) of the TOTP enrolment in progress"],
+  ["POST", "/2fa/totp/confirm", '{"code"} → {"backupCodes"}: TOTP is on once a code from the app is accepted'],
+  ["POST", "/2fa/email/setup", '{"email"?} → {"maskedContact"}; a code goes to the dev outbox'],
+  ["POST", "/2fa/email/confirm", '{"code"} → email codes are on'],
+  ["POST", "/2fa/sms/setup", '{"phone"} (E.164, e.g. +15551234567) → {"maskedContact"}; a code goes to the dev outbox'],
+  ["POST", "/2fa/sms/confirm", '{"code"} → SMS codes are on'],
+  [
+    "POST",
+    "/2fa/disable",
+    '{"mechanism": "totp"|"email"|"sms", "password"?} → {"ok": true}; the last method needs the password after 10 minutes',
+  ],
+  ["POST", "/2fa/backup-codes", '{"password"?} → {"backupCodes"}: a new set; the old one stops working'],
+  ["GET", "/dev/outbox", "DEVELOPMENT ONLY: the tokens and codes the demo would have mailed or texted"],
 ];
 
 function escapeHtml(text: string): string {
@@ -54,7 +77,11 @@ ${rows}
 <pre>curl -c jar -b jar -H 'content-type: application/json' -d '{"email":"ada@example.com","password":"correct horse battery staple"}' localhost:3000/register
 curl -c jar -b jar -H 'content-type: application/json' -d '{"email":"ada@example.com","password":"correct horse battery staple"}' localhost:3000/login
 curl -b jar localhost:3000/me</pre>
-${outbox ? "<p><strong>Development only:</strong> tokens are printed to the console and listed at <code>/dev/outbox</code> instead of being mailed.</p>" : ""}
+<p>Two-factor: <code>POST /2fa/totp/setup</code> (open <code>/2fa/totp/qr</code> and scan it), then
+<code>POST /2fa/totp/confirm</code> with a code from the app and keep the backup codes. From then on
+<code>/login</code> answers 401 <code>SECOND_FACTOR_REQUIRED</code> and <code>POST /login/2fa</code> finishes it.
+Email codes are weaker than an authenticator app: whoever reads the mailbox has both factors.</p>
+${outbox ? "<p><strong>Development only:</strong> tokens and two-factor codes are printed to the console and listed at <code>/dev/outbox</code> instead of being sent.</p>" : ""}
 </body>
 </html>
 `;

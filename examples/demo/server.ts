@@ -1,12 +1,13 @@
 /**
  * `npm run demo`: the demo app on embedded PGlite (persisted under `.data/pglite`), or on PostgreSQL
- * when `DATABASE_URL` is set. Listens on `PORT` (default 3000).
+ * when `DATABASE_URL` is set. Listens on `PORT` (default 3000). `SESSION_SECRET` and `AUTH_SECRET`
+ * (at least 32 characters) fall back to fixed development values, with a warning.
  */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Server } from "node:http";
 import { createAuthTables } from "../../src/index.js";
-import { createDemoApp, DEV_SESSION_SECRET } from "./app.js";
+import { createDemoApp, DEV_AUTH_SECRET, DEV_SESSION_SECRET } from "./app.js";
 
 interface Database {
   db: object;
@@ -48,15 +49,20 @@ async function main(): Promise<void> {
     console.warn("[demo] SESSION_SECRET is not set: using a fixed development secret. Never do this in production.");
     sessionSecret = DEV_SESSION_SECRET;
   }
+  let authSecret = process.env.AUTH_SECRET;
+  if (!authSecret) {
+    console.warn("[demo] AUTH_SECRET is not set: using a fixed development secret. Never do this in production.");
+    authSecret = DEV_AUTH_SECRET;
+  }
   const database = await openDatabase();
-  const app = createDemoApp({ db: database.db, sessionSecret });
+  const app = createDemoApp({ db: database.db, sessionSecret, authSecret });
   const applied = await createAuthTables(app.locals.authConfig);
   console.log(`[demo] database: ${database.label}; ${applied} migration(s) applied`);
 
   const port = Number(process.env.PORT ?? 3000);
   const server: Server = app.listen(port, () => {
     console.log(`[demo] listening on http://localhost:${port}`);
-    console.log("[demo] DEVELOPMENT ONLY: emailed tokens are printed here and listed at GET /dev/outbox");
+    console.log("[demo] DEVELOPMENT ONLY: emailed tokens and 2FA codes are printed here and listed at GET /dev/outbox");
   });
   server.on("error", (err) => {
     console.error(`[demo] cannot listen on port ${port}:`, err.message);
