@@ -1,4 +1,5 @@
 import { encodeBase32UpperCaseNoPadding } from "@oslojs/encoding";
+import { eq } from "drizzle-orm";
 import QRCode from "qrcode";
 import { AuthActivityAction, TwoFactorMechanism } from "../core/activity-actions.js";
 import { logActivity } from "../core/activity.js";
@@ -92,7 +93,10 @@ async function enable(
 ): Promise<string[]> {
   return ctx.db.transaction(async (tx) => {
     const txCtx = withTransaction(ctx, tx);
+    const first = (await verifiedMechanisms(txCtx, accountId)).length === 0;
     if (!(await markVerified(txCtx, methodId))) throw new TwoFactorAlreadyEnabledError();
+    // Remember-me tokens minted before the first method was enabled never passed a second factor (MF-08).
+    if (first) await txCtx.db.delete(txCtx.t.remembers).where(eq(txCtx.t.remembers.accountId, accountId));
     const codes = withCodes ? await replaceBackupCodes(txCtx, accountId) : [];
     await logActivity(txCtx, {
       accountId,
