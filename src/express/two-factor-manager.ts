@@ -111,8 +111,7 @@ export class TwoFactorManager {
     const auth = account(this.scope);
     const m = mechanismArg(mechanism);
     const enabled = await this.getEnabledMethods();
-    if (enabled.length <= 1 || (enabled.length === 1 && enabled[0] === m))
-      await requireRecentAuth(this.scope, auth, password);
+    if (enabled.length === 1 && enabled[0] === m) await requireRecentAuth(this.scope, auth, password);
     await enrollment.disableMechanism(this.scope.ctx, auth.accountId, m, requestInfo(this.scope.req));
   }
 

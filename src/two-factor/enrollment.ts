@@ -72,14 +72,15 @@ async function enrollmentFailed(
   mechanism: Mechanism,
   request?: RequestInfo,
 ): Promise<never> {
-  await countSecondFactorFailure(ctx, accountId);
-  await logActivity(ctx, {
-    accountId,
-    action: AuthActivityAction.TwoFactorFailed,
-    success: false,
-    metadata: { mechanism: mechanismName(mechanism), reason: "invalid_code", setup: true },
-    request,
-  });
+  const failures = await countSecondFactorFailure(ctx, accountId);
+  const metadata = { mechanism: mechanismName(mechanism), reason: "invalid_code", setup: true };
+  await logActivity(
+    ctx,
+    { accountId, action: AuthActivityAction.TwoFactorFailed, success: false, metadata, request },
+    ...(failures === ctx.config.twoFactor.lockoutThreshold
+      ? [{ accountId, action: AuthActivityAction.TwoFactorLocked, success: false, metadata, request }]
+      : []),
+  );
   throw new InvalidTwoFactorCodeError();
 }
 
