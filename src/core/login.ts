@@ -15,6 +15,7 @@ import {
   readLockout,
   recordLoginFailure,
 } from "./login-lockout.js";
+import { startLoginAttempt } from "./login-attempts.js";
 import { AuthStatus } from "./status.js";
 
 /** A password check that succeeded: the account, and the new hash when the stored one was weaker. */
@@ -39,33 +40,6 @@ async function consultLimiter(limiter: ExternalLimiter, key: string): Promise<vo
   const method = ["take", "hit", "drip", "consume", "check"].find((m) => typeof l[m] === "function")!;
   const result = (await l[method]!.call(limiter, key)) as { allowed?: boolean; retryAfter?: number } | undefined;
   if (result && result.allowed === false) throw new RateLimitedError((result.retryAfter ?? 1000) / 1000);
-}
-
-const attemptsInFlight = new WeakMap<object, Map<string, number>>();
-
-/**
- * Runs one password check for a login key while counting it as in flight. Failures are recorded only
- * after a check, so without this a burst of parallel attempts would all pass the lockout check; here
- * attempts in flight count towards the limit as if they had failed (per instance).
- */
-async function withAttemptSlot<T>(
-  ctx: AuthContext,
-  key: string,
-  failures: number,
-  check: () => Promise<T>,
-): Promise<T> {
-  let running = attemptsInFlight.get(ctx.config);
-  if (!running) attemptsInFlight.set(ctx.config, (running = new Map()));
-  const current = running.get(key) ?? 0;
-  if (ctx.config.lockout && failures + current >= ctx.config.lockout.maxFailures) throw new RateLimitedError(1);
-  running.set(key, current + 1);
-  try {
-    return await check();
-  } finally {
-    const left = (running.get(key) ?? 1) - 1;
-    if (left > 0) running.set(key, left);
-    else running.delete(key);
-  }
 }
 
 async function findCandidate(ctx: AuthContext, email: string, key: string) {
@@ -120,24 +94,28 @@ export async function verifyLogin(
     await fail("locked", account?.id ?? null);
     throw new RateLimitedError(lockedFor);
   }
-  const valid = await withAttemptSlot(ctx, key, lockout.failures, () =>
-    account?.password
-      ? ctx.hasher.verify(account.password, password)
-      : ctx.hasher.verifyDummy(password).then(() => false),
-  );
-  if (!account || !valid) {
-    const failures = await recordLoginFailure(ctx, key);
-    await fail(account ? "invalid_password" : "account_not_found", account?.id ?? null);
-    if (ctx.config.lockout && failures === ctx.config.lockout.maxFailures) {
-      await logActivity(ctx, {
-        accountId: account?.id ?? null,
-        action: AuthActivityAction.LoginLocked,
-        success: false,
-        metadata: { email },
-        request,
-      });
+  const attempt = startLoginAttempt(ctx, key, lockout.failures);
+  try {
+    const valid = account?.password
+      ? await ctx.hasher.verify(account.password, password)
+      : (await ctx.hasher.verifyDummy(password), false);
+    if (!account || !valid) {
+      const failures = await attempt.fail();
+      await fail(account ? "invalid_password" : "account_not_found", account?.id ?? null);
+      if (ctx.config.lockout && failures === ctx.config.lockout.maxFailures) {
+        await logActivity(ctx, {
+          accountId: account?.id ?? null,
+          action: AuthActivityAction.LoginLocked,
+          success: false,
+          metadata: { email },
+          request,
+        });
+      }
+      throw new InvalidPasswordError();
     }
-    throw new InvalidPasswordError();
+    attempt.succeed();
+  } finally {
+    attempt.end();
   }
   if (lockout.failures > 0) await clearLoginFailures(ctx, key);
   if (!account.verified) {

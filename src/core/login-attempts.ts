@@ -1,0 +1,66 @@
+import { RateLimitedError } from "../errors.js";
+import type { AuthContext } from "./context.js";
+import { recordLoginFailure } from "./login-lockout.js";
+
+interface KeyState {
+  /** Password checks running now whose outcome is not recorded yet. */
+  inFlight: number;
+  /** The highest failure count this process has seen recorded, and when. */
+  known: number;
+  knownAt: number;
+}
+
+const MAX_TRACKED_KEYS = 10_000;
+const states = new WeakMap<object, Map<string, KeyState>>();
+
+/** One password check of a login key, counted against the lockout until its outcome is recorded. */
+export interface LoginAttempt {
+  /** Records a failure in the database (one upsert) and returns the new count. */
+  fail(): Promise<number>;
+  /** The check succeeded: this process forgets the key's failures. */
+  succeed(): void;
+  /** Releases the attempt; call it in `finally`. */
+  end(): void;
+}
+
+/**
+ * Starts a password check for a login key. Failures reach the database only after a check, so a burst
+ * of parallel attempts could otherwise all pass the lockout check; here every attempt in flight counts
+ * as a failure, and failure counts recorded by this process count even when the caller's own read of
+ * the counter is older. (Per process; several instances each add their own in-flight attempts.)
+ * @throws {RateLimitedError} when the key has no attempts left
+ */
+export function startLoginAttempt(ctx: AuthContext, key: string, failuresRead: number): LoginAttempt {
+  const lockout = ctx.config.lockout;
+  let keys = states.get(ctx.config);
+  if (!keys) states.set(ctx.config, (keys = new Map()));
+  const now = ctx.now().getTime();
+  const state = keys.get(key) ?? { inFlight: 0, known: 0, knownAt: 0 };
+  const known = lockout && now - state.knownAt < lockout.durationMs ? state.known : 0;
+  if (lockout && Math.max(failuresRead, known) + state.inFlight >= lockout.maxFailures) throw new RateLimitedError(1);
+  state.inFlight++;
+  if (keys.size >= MAX_TRACKED_KEYS && !keys.has(key)) keys.delete(keys.keys().next().value!);
+  keys.set(key, state);
+  let ended = false;
+  return {
+    async fail() {
+      const count = await recordLoginFailure(ctx, key);
+      // Known before the slot is released, so no other check can undercount it.
+      if (count > state.known || ctx.now().getTime() - state.knownAt >= (lockout?.durationMs ?? 0)) {
+        state.known = count;
+        state.knownAt = ctx.now().getTime();
+      }
+      return count;
+    },
+    succeed() {
+      state.known = 0;
+      state.knownAt = 0;
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      state.inFlight--;
+      if (state.inFlight === 0 && state.known === 0) keys!.delete(key);
+    },
+  };
+}
