@@ -11,6 +11,12 @@ interface KeyState {
 }
 
 const MAX_TRACKED_KEYS = 10_000;
+/**
+ * How long a failure count this process recorded overrides an older read. It only has to cover the
+ * time a request takes between reading the counter and starting its check; kept short so a counter
+ * cleared elsewhere (a completed reset on another instance) is not second-guessed for long.
+ */
+const KNOWN_COUNT_TTL_MS = 10_000;
 const states = new WeakMap<object, Map<string, KeyState>>();
 
 /** One password check of a login key, counted against the lockout until its outcome is recorded. */
@@ -36,7 +42,7 @@ export function startLoginAttempt(ctx: AuthContext, key: string, failuresRead: n
   if (!keys) states.set(ctx.config, (keys = new Map()));
   const now = ctx.now().getTime();
   const state = keys.get(key) ?? { inFlight: 0, known: 0, knownAt: 0 };
-  const known = lockout && now - state.knownAt < lockout.durationMs ? state.known : 0;
+  const known = now - state.knownAt < KNOWN_COUNT_TTL_MS ? state.known : 0;
   if (lockout && Math.max(failuresRead, known) + state.inFlight >= lockout.maxFailures) throw new RateLimitedError(1);
   state.inFlight++;
   if (keys.size >= MAX_TRACKED_KEYS && !keys.has(key)) keys.delete(keys.keys().next().value!);
@@ -46,7 +52,7 @@ export function startLoginAttempt(ctx: AuthContext, key: string, failuresRead: n
     async fail() {
       const count = await recordLoginFailure(ctx, key);
       // Known before the slot is released, so no other check can undercount it.
-      if (count > state.known || ctx.now().getTime() - state.knownAt >= (lockout?.durationMs ?? 0)) {
+      if (count > state.known || ctx.now().getTime() - state.knownAt >= KNOWN_COUNT_TTL_MS) {
         state.known = count;
         state.knownAt = ctx.now().getTime();
       }
@@ -63,4 +69,12 @@ export function startLoginAttempt(ctx: AuthContext, key: string, failuresRead: n
       if (state.inFlight === 0 && state.known === 0) keys!.delete(key);
     },
   };
+}
+
+/** Forgets what this process knows about a key's failures (its counter was cleared). */
+export function forgetLoginAttempts(ctx: AuthContext, key: string): void {
+  const state = states.get(ctx.config)?.get(key);
+  if (!state) return;
+  state.known = 0;
+  state.knownAt = 0;
 }

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { sha256Hex } from "../crypto/tokens.js";
 import { type AuthContext, later } from "./context.js";
+import { forgetLoginAttempts } from "./login-attempts.js";
 import { timestampParam } from "./sql-time.js";
 
 /** Consecutive-failure state of one login identifier. */
@@ -78,4 +79,5 @@ export async function recordFailure(ctx: AuthContext, key: string, durationMs: n
 /** Clears the failures of a key (after a successful login or a completed password reset). */
 export async function clearLoginFailures(ctx: AuthContext, key: string): Promise<void> {
   await ctx.db.delete(ctx.t.rateLimits).where(eq(ctx.t.rateLimits.key, key));
+  forgetLoginAttempts(ctx, key);
 }
