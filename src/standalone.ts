@@ -18,7 +18,7 @@ import {
 import { type RequestInfo, getAuthContext } from "./core/context.js";
 import { completePasswordReset, requestPasswordReset } from "./core/password-reset.js";
 import { type TokenCallback, callbackArg } from "./core/input.js";
-import { registerAccount } from "./core/registration.js";
+import { registerWithCallback } from "./core/registration.js";
 import { InvalidInputError } from "./errors.js";
 
 /** Registers an account. With a callback it starts unverified and the callback receives the confirmation token. */
@@ -30,17 +30,7 @@ export async function register(
   callback?: TokenCallback,
   request?: RequestInfo,
 ): Promise<AuthAccount> {
-  const cb = callbackArg(callback);
-  const ctx = await getAuthContext(config);
-  const { account, confirmationToken } = await registerAccount(ctx, {
-    email,
-    password,
-    userId,
-    requireConfirmation: cb !== undefined,
-    request,
-  });
-  if (confirmationToken && cb) await cb(confirmationToken);
-  return account;
+  return registerWithCallback(await getAuthContext(config), { email, password, userId, callback, request });
 }
 
 /** Creates an account from `{ email, password }` (admin form of {@link register}). */

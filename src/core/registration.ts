@@ -6,6 +6,7 @@ import { type AuthAccount, accountColumns, normalizeUserId, toAuthAccount } from
 import { AuthActivityAction } from "./activity-actions.js";
 import { activityRow } from "./activity.js";
 import { newConfirmation } from "./confirmations.js";
+import { callbackArg } from "./input.js";
 import type { AuthContext, RequestInfo } from "./context.js";
 import { isUniqueViolation } from "./db-errors.js";
 import { canonicalizeEmail } from "./email.js";
@@ -78,4 +79,24 @@ async function emailExists(ctx: AuthContext, db: AuthContext["db"], email: strin
   const { accounts } = ctx.t;
   const [row] = await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.email, email)).limit(1);
   return row !== undefined;
+}
+
+/**
+ * @prsm/auth's `register(email, password, userId?, callback?)`: with a callback the account starts
+ * unverified and the callback receives the confirmation token (awaited, so its errors propagate).
+ */
+export async function registerWithCallback(
+  ctx: AuthContext,
+  input: { email: unknown; password: unknown; userId?: unknown; callback?: unknown; request?: RequestInfo | undefined },
+): Promise<AuthAccount> {
+  const cb = callbackArg(input.callback);
+  const { account, confirmationToken } = await registerAccount(ctx, {
+    email: input.email,
+    password: input.password,
+    userId: input.userId,
+    requireConfirmation: cb !== undefined,
+    request: input.request,
+  });
+  if (confirmationToken && cb) await cb(confirmationToken);
+  return account;
 }

@@ -5,7 +5,7 @@ import { consumeConfirmation, issueConfirmation } from "../core/confirmations.js
 import { callbackArg } from "../core/input.js";
 import { canonicalizeEmail } from "../core/email.js";
 import { completePasswordReset, requestPasswordReset } from "../core/password-reset.js";
-import { registerAccount } from "../core/registration.js";
+import { registerWithCallback } from "../core/registration.js";
 import { AuthStatus } from "../core/status.js";
 import { EmailNotVerifiedError, EmailTakenError, UserInactiveError, UserNotLoggedInError } from "../errors.js";
 import { requestInfo } from "./request-info.js";
@@ -26,16 +26,7 @@ export async function register(
   callback?: unknown,
   request = requestInfo(scope.req),
 ): Promise<AuthAccount> {
-  const cb = callbackArg(callback);
-  const { account, confirmationToken } = await registerAccount(scope.ctx, {
-    email,
-    password,
-    userId,
-    requireConfirmation: cb !== undefined,
-    request,
-  });
-  if (confirmationToken && cb) await cb(confirmationToken);
-  return account;
+  return registerWithCallback(scope.ctx, { email, password, userId, callback, request });
 }
 
 /** `req.auth.confirmEmail`: consumes the token; updates this session when it belongs to the account. */
