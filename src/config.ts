@@ -4,6 +4,7 @@ import { type DatabaseInput, isDatabaseInput } from "./core/database.js";
 import { type Duration, parseDuration } from "./core/duration.js";
 import { AuthRole, adminBit, type RoleSet } from "./core/roles.js";
 import type { PasswordHashingOptions } from "./crypto/password-hasher.js";
+import type { AuthNotification } from "./core/notifications.js";
 import { AuthConfigError } from "./errors.js";
 import { type ResolvedTwoFactor, resolveTwoFactor, type TwoFactorOptions } from "./two-factor/options.js";
 
@@ -77,6 +78,11 @@ export interface AuthConfig {
   limiter?: ExternalLimiter;
   /** Audit log settings. */
   activityLog?: { enabled?: boolean; actions?: readonly string[] | null; maxEntries?: number };
+  /**
+   * Called after security-relevant changes (password changed or reset, email changed, remember-me theft,
+   * two-factor changes, backup codes used or regenerated) so the app can tell the account holder.
+   */
+  notify?: (notification: AuthNotification) => unknown;
   /** The clock. Tests inject one; every timestamp is computed from it. @default () => new Date() */
   now?: () => Date;
   /** Returns the app's `user_id` for a new OAuth user (OAuth issue). */
@@ -115,6 +121,7 @@ export interface ResolvedAuthConfig {
   limiter: ExternalLimiter | undefined;
   activityLog: { enabled: boolean; actions: ReadonlySet<string> | null };
   now: () => Date;
+  notify: ((notification: AuthNotification) => unknown) | undefined;
   source: AuthConfig;
 }
 
@@ -205,6 +212,7 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
     fail("limiter", "an object with take, hit, drip, consume or check");
   }
   if (config.now !== undefined && typeof config.now !== "function") fail("now", "a function returning a Date");
+  if (config.notify !== undefined && typeof config.notify !== "function") fail("notify", "a function");
   const actions = config.activityLog?.actions;
   if (actions != null && !Array.isArray(actions)) fail("activityLog.actions", "an array of action names or null");
   const resolved: ResolvedAuthConfig = {
@@ -231,6 +239,7 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
     limiter: config.limiter,
     activityLog: { enabled: config.activityLog?.enabled !== false, actions: actions ? new Set(actions) : null },
     now: config.now ?? (() => new Date()),
+    notify: config.notify,
     source: config,
   };
   cache.set(config, resolved);

@@ -45,6 +45,7 @@ export { createAuthMiddleware } from "./express/middleware.js";
 export { AuthManager } from "./express/auth-manager.js";
 export type { AuthSession } from "./express/auth-session.js";
 export type { TwoFactorOptions, TwoFactorDelivery } from "./two-factor/options.js";
+export type { AuthNotification, AuthNotificationType } from "./core/notifications.js";
 export type { PendingTwoFactor } from "./two-factor/challenge.js";
 export { TwoFactorManager } from "./express/two-factor-manager.js";
 export { createSessionStore, DrizzleSessionStore, type SessionStoreOptions } from "./express/session-store.js";

@@ -3,6 +3,7 @@ import { issueToken, hashesEqual, parseToken } from "../crypto/tokens.js";
 import { ConfirmationExpiredError, ConfirmationNotFoundError, EmailTakenError } from "../errors.js";
 import { AuthActivityAction } from "./activity-actions.js";
 import { logActivity } from "./activity.js";
+import { notifyAccount } from "./notifications.js";
 import { type AuthContext, later, type RequestInfo, withTransaction } from "./context.js";
 import { isUniqueViolation } from "./db-errors.js";
 
@@ -62,7 +63,7 @@ export async function consumeConfirmation(
     throw new ConfirmationExpiredError();
   }
   try {
-    return await ctx.db.transaction(async (tx) => {
+    const confirmed = await ctx.db.transaction(async (tx) => {
       const [used] = await tx
         .delete(c)
         .where(and(eq(c.id, row.id), eq(c.validatorHash, row.validatorHash)))
@@ -96,6 +97,16 @@ export async function consumeConfirmation(
       );
       return { accountId: row.accountId, email: row.email, previousEmail: before.email };
     });
+    if (confirmed.previousEmail !== confirmed.email) {
+      const { accountId, previousEmail, email } = confirmed;
+      await notifyAccount(ctx, {
+        type: "email_changed",
+        accountId,
+        email: previousEmail,
+        details: { newEmail: email },
+      });
+    }
+    return confirmed;
   } catch (err) {
     if (isUniqueViolation(err)) throw new EmailTakenError();
     throw err;

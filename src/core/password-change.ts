@@ -3,6 +3,7 @@ import { assertAcceptablePassword } from "../crypto/password-policy.js";
 import { type AccountRecord } from "./accounts.js";
 import { AuthActivityAction } from "./activity-actions.js";
 import { logActivity } from "./activity.js";
+import { notifyAccount } from "./notifications.js";
 import { type AuthContext, type RequestInfo, withTransaction } from "./context.js";
 import { revokeAccountAccess } from "./revocation.js";
 
@@ -29,7 +30,7 @@ export async function setAccountPassword(
 ): Promise<number | null> {
   const normalized = assertAcceptablePassword(password, ctx.config, account.email);
   const hash = await ctx.hasher.hash(normalized);
-  return ctx.db.transaction(async (tx) => {
+  const forceLogout = await ctx.db.transaction(async (tx) => {
     const txCtx = withTransaction(ctx, tx);
     await tx.update(ctx.t.accounts).set({ password: hash }).where(eq(ctx.t.accounts.id, account.id));
     await tx.delete(ctx.t.resets).where(eq(ctx.t.resets.accountId, account.id));
@@ -42,4 +43,11 @@ export async function setAccountPassword(
     });
     return forceLogout;
   });
+  await notifyAccount(ctx, {
+    type: "password_changed",
+    accountId: account.id,
+    email: account.email,
+    details: { by: options.by ?? "self" },
+  });
+  return forceLogout;
 }

@@ -15,6 +15,7 @@ import { canonicalizeEmail } from "./email.js";
 import { durationArg, positiveIntArg } from "./input.js";
 import { AuthActivityAction } from "./activity-actions.js";
 import { logActivity } from "./activity.js";
+import { notifyAccount } from "./notifications.js";
 import { type AuthContext, later, type RequestInfo, withTransaction } from "./context.js";
 import { clearLoginFailures, loginKey } from "./login-lockout.js";
 import { revokeAccountAccess } from "./revocation.js";
@@ -134,5 +135,6 @@ export async function completePasswordReset(
       request: options.request,
     });
   });
+  await notifyAccount(ctx, { type: "password_reset", accountId: account.id, email: account.email });
   return { accountId: account.id, email: account.email };
 }

@@ -3,6 +3,7 @@ import { hashesEqual, issueToken, parseToken, sha256Hex, randomString } from "..
 import { type AccountRecord, findAccount } from "./accounts.js";
 import { AuthActivityAction } from "./activity-actions.js";
 import { logActivity } from "./activity.js";
+import { notifyAccount } from "./notifications.js";
 import { type AuthContext, later, type RequestInfo, withTransaction } from "./context.js";
 import { revokeAccountAccess } from "./revocation.js";
 import { AuthStatus } from "./status.js";
@@ -84,6 +85,7 @@ async function reportTheft(ctx: AuthContext, accountId: number, request?: Reques
     await revokeAccountAccess(txCtx, accountId);
     await logActivity(txCtx, { accountId, action: AuthActivityAction.RememberTheftDetected, success: false, request });
   });
+  await notifyAccount(ctx, { type: "remember_theft_detected", accountId });
 }
 
 /** Deletes the token of one cookie (logout on this device). */

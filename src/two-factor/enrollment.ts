@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import QRCode from "qrcode";
 import { AuthActivityAction, TwoFactorMechanism } from "../core/activity-actions.js";
 import { logActivity } from "../core/activity.js";
+import { notifyAccount } from "../core/notifications.js";
 import { type AuthContext, type RequestInfo, withTransaction } from "../core/context.js";
 import { canonicalizeEmail } from "../core/email.js";
 import {
@@ -92,7 +93,7 @@ async function enable(
   request?: RequestInfo,
   withCodes = false,
 ): Promise<string[]> {
-  return ctx.db.transaction(async (tx) => {
+  const codes = await ctx.db.transaction(async (tx) => {
     const txCtx = withTransaction(ctx, tx);
     const first = (await verifiedMechanisms(txCtx, accountId)).length === 0;
     if (!(await markVerified(txCtx, methodId))) throw new TwoFactorAlreadyEnabledError();
@@ -107,6 +108,8 @@ async function enable(
     });
     return codes;
   });
+  await notifyAccount(ctx, { type: "two_factor_enabled", accountId, details: { mechanism: mechanismName(mechanism) } });
+  return codes;
 }
 
 /** Confirms TOTP enrolment with a code from the app; returns the new backup codes (shown once). */
@@ -191,6 +194,11 @@ export async function disableMechanism(
       request,
     });
   });
+  await notifyAccount(ctx, {
+    type: "two_factor_disabled",
+    accountId,
+    details: { mechanism: mechanismName(mechanism) },
+  });
 }
 
 /** Replaces the backup codes (the old set stops working); needs a verified method. */
@@ -200,7 +208,7 @@ export async function regenerateBackupCodes(
   request?: RequestInfo,
 ): Promise<string[]> {
   if ((await verifiedMechanisms(ctx, accountId)).length === 0) throw new TwoFactorNotSetupError();
-  return ctx.db.transaction(async (tx) => {
+  const codes = await ctx.db.transaction(async (tx) => {
     const txCtx = withTransaction(ctx, tx);
     const codes = await replaceBackupCodes(txCtx, accountId);
     await logActivity(txCtx, {
@@ -211,4 +219,6 @@ export async function regenerateBackupCodes(
     });
     return codes;
   });
+  await notifyAccount(ctx, { type: "backup_codes_regenerated", accountId, details: { count: codes.length } });
+  return codes;
 }

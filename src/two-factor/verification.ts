@@ -1,5 +1,6 @@
 import { AuthActivityAction, TwoFactorMechanism } from "../core/activity-actions.js";
 import { type ActivityEntry, logActivity } from "../core/activity.js";
+import { notifyAccount } from "../core/notifications.js";
 import type { AuthContext, RequestInfo } from "../core/context.js";
 import { clearLoginFailures, readLockout, recordFailure, secondsLocked } from "../core/login-lockout.js";
 import { RateLimitedError, TwoFactorNotSetupError, TwoFactorSetupIncompleteError } from "../errors.js";
@@ -125,6 +126,9 @@ export async function verifyFactor(
     return null;
   }
   await clearLoginFailures(ctx, key);
+  if (kind === "backup_code") {
+    await notifyAccount(ctx, { type: "backup_code_used", accountId, details: { remaining_codes: remaining } });
+  }
   await logActivity(
     ctx,
     kind === "backup_code"
