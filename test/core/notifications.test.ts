@@ -60,7 +60,8 @@ describe("config.notify", () => {
       .agent()
       .post("/login")
       .send({ email: "alice@example.test", password: PASSWORD, remember: true });
-    const first = login.headers["set-cookie"]!.find((c: string) => c.startsWith("remember_token="))!.split(";")[0]!;
+    const cookies = login.headers["set-cookie"] as unknown as string[];
+    const first = cookies.find((c) => c.startsWith("remember_token="))!.split(";")[0]!;
     await t.agent().get("/me").set("Cookie", first).expect(200);
     env.clock.advance(60_000);
     await t.agent().get("/me").set("Cookie", first).expect(401);
