@@ -43,4 +43,13 @@ describe("layering", () => {
       }
     }
   });
+
+  it("only src/providers/ imports arctic, so it can be replaced in one folder", () => {
+    for (const file of files(join(root, "src"))) {
+      if (file.includes(join("src", "providers"))) continue;
+      for (const spec of imports(file)) {
+        expect(spec === "arctic", `${relative(root, file)} imports ${spec}`).toBe(false);
+      }
+    }
+  });
 });

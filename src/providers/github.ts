@@ -1,0 +1,80 @@
+/** GitHub (and GitHub Enterprise via `endpoints`). Profile from `GET /user` and `GET /user/emails`. */
+import { CodeChallengeMethod, OAuth2Client } from "arctic";
+import { OAuthProviderError, type OAuthProvider, type ProviderProfile, type ProviderTokens } from "./oauth-provider.js";
+import {
+  fetchJson,
+  guard,
+  idOf,
+  isObject,
+  optionalFields,
+  readTokens,
+  str,
+  type BaseProviderOptions,
+} from "./shared.js";
+
+/** GitHub endpoints; override for GitHub Enterprise or tests. */
+export interface GitHubEndpoints {
+  /** @default "https://github.com/login/oauth/authorize" */
+  authorization?: string;
+  /** @default "https://github.com/login/oauth/access_token" */
+  token?: string;
+  /** REST API base; `/user` and `/user/emails` are appended. @default "https://api.github.com" */
+  api?: string;
+}
+
+/** Options of {@link createGitHubProvider}. */
+export interface GitHubProviderOptions extends BaseProviderOptions {
+  /** Endpoint overrides. */
+  endpoints?: GitHubEndpoints;
+  /** `User-Agent` sent to the API (GitHub requires one). @default "express-drizzle-auth" */
+  userAgent?: string;
+}
+
+const DEFAULT_SCOPES = ["read:user", "user:email"];
+
+/** Creates the GitHub provider (authorization code + PKCE S256). */
+export function createGitHubProvider(options: GitHubProviderOptions, name = "github"): OAuthProvider {
+  const client = new OAuth2Client(options.clientId, options.clientSecret, options.redirectUri);
+  const authorization = options.endpoints?.authorization ?? "https://github.com/login/oauth/authorize";
+  const token = options.endpoints?.token ?? "https://github.com/login/oauth/access_token";
+  const api = (options.endpoints?.api ?? "https://api.github.com").replace(/\/+$/, "");
+  const headers = { "User-Agent": options.userAgent ?? "express-drizzle-auth", "X-GitHub-Api-Version": "2022-11-28" };
+
+  return {
+    name,
+    async createAuthorizationUrl(state, codeVerifier, scopes) {
+      const s = scopes ?? options.scopes ?? DEFAULT_SCOPES;
+      return client.createAuthorizationURLWithPKCE(authorization, state, CodeChallengeMethod.S256, codeVerifier, s);
+    },
+    exchangeCode(code, codeVerifier) {
+      return guard(name, async () =>
+        readTokens(name, await client.validateAuthorizationCode(token, code, codeVerifier)),
+      );
+    },
+    async fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile> {
+      const user = await fetchJson(name, `${api}/user`, tokens.accessToken, headers);
+      if (!isObject(user)) throw new OAuthProviderError(name, "bad_profile");
+      const id = idOf(user, "id");
+      if (!id) throw new OAuthProviderError(name, "bad_profile");
+      const emails = await fetchJson(name, `${api}/user/emails`, tokens.accessToken, headers);
+      if (!Array.isArray(emails)) throw new OAuthProviderError(name, "bad_profile");
+      const email = primaryVerifiedEmail(emails);
+      return {
+        id,
+        email,
+        emailVerified: email !== null,
+        ...optionalFields({ username: str(user, "login"), name: str(user, "name"), avatar: str(user, "avatar_url") }),
+      };
+    },
+  };
+}
+
+/** The address GitHub marks both `primary` and `verified`, else null. Other addresses are ignored. */
+export function primaryVerifiedEmail(emails: unknown[]): string | null {
+  for (const entry of emails) {
+    if (!isObject(entry) || entry.primary !== true || entry.verified !== true) continue;
+    const email = str(entry, "email");
+    if (email) return email;
+  }
+  return null;
+}

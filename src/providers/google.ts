@@ -1,0 +1,57 @@
+/** Google (OpenID Connect). Profile from the userinfo endpoint. */
+import { CodeChallengeMethod, OAuth2Client } from "arctic";
+import { OAuthProviderError, type OAuthProvider, type ProviderProfile, type ProviderTokens } from "./oauth-provider.js";
+import { fetchJson, guard, isObject, optionalFields, readTokens, str, type BaseProviderOptions } from "./shared.js";
+
+/** Google endpoints; override for tests. */
+export interface GoogleEndpoints {
+  /** @default "https://accounts.google.com/o/oauth2/v2/auth" */
+  authorization?: string;
+  /** @default "https://oauth2.googleapis.com/token" */
+  token?: string;
+  /** @default "https://openidconnect.googleapis.com/v1/userinfo" */
+  userinfo?: string;
+}
+
+/** Options of {@link createGoogleProvider}. */
+export interface GoogleProviderOptions extends BaseProviderOptions {
+  /** Endpoint overrides. */
+  endpoints?: GoogleEndpoints;
+}
+
+const DEFAULT_SCOPES = ["openid", "email", "profile"];
+
+/** Creates the Google provider (authorization code + PKCE S256). */
+export function createGoogleProvider(options: GoogleProviderOptions, name = "google"): OAuthProvider {
+  const client = new OAuth2Client(options.clientId, options.clientSecret, options.redirectUri);
+  const authorization = options.endpoints?.authorization ?? "https://accounts.google.com/o/oauth2/v2/auth";
+  const token = options.endpoints?.token ?? "https://oauth2.googleapis.com/token";
+  const userinfo = options.endpoints?.userinfo ?? "https://openidconnect.googleapis.com/v1/userinfo";
+
+  return {
+    name,
+    async createAuthorizationUrl(state, codeVerifier, scopes) {
+      const s = scopes ?? options.scopes ?? DEFAULT_SCOPES;
+      return client.createAuthorizationURLWithPKCE(authorization, state, CodeChallengeMethod.S256, codeVerifier, s);
+    },
+    exchangeCode(code, codeVerifier) {
+      return guard(name, async () =>
+        readTokens(name, await client.validateAuthorizationCode(token, code, codeVerifier)),
+      );
+    },
+    async fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile> {
+      const info = await fetchJson(name, userinfo, tokens.accessToken);
+      if (!isObject(info)) throw new OAuthProviderError(name, "bad_profile");
+      const id = str(info, "sub");
+      if (!id) throw new OAuthProviderError(name, "bad_profile");
+      const verified = info.email_verified === true;
+      const email = verified ? (str(info, "email") ?? null) : null;
+      return {
+        id,
+        email,
+        emailVerified: email !== null,
+        ...optionalFields({ name: str(info, "name"), avatar: str(info, "picture") }),
+      };
+    },
+  };
+}

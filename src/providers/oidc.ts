@@ -1,0 +1,137 @@
+/**
+ * Any OpenID Connect provider (Keycloak, Auth0, Okta, a company IdP): endpoints from the issuer's
+ * discovery document (fetched once, then cached) or given explicitly.
+ */
+import { CodeChallengeMethod, OAuth2Client } from "arctic";
+import { OAuthProviderError, type OAuthProvider, type ProviderProfile, type ProviderTokens } from "./oauth-provider.js";
+import {
+  fetchJson,
+  guard,
+  idTokenClaims,
+  isObject,
+  optionalFields,
+  readTokens,
+  str,
+  type BaseProviderOptions,
+  type JsonObject,
+} from "./shared.js";
+
+/** OIDC endpoints. `authorization` and `token` are required unless `issuer` is set. */
+export interface OidcEndpoints {
+  /** Authorization endpoint. */
+  authorization?: string;
+  /** Token endpoint. */
+  token?: string;
+  /** Userinfo endpoint; without it the profile comes from the ID token alone. */
+  userinfo?: string;
+}
+
+/** Options of {@link createOidcProvider}. Give `issuer`, or `endpoints` with authorization and token. */
+export interface OidcProviderOptions extends BaseProviderOptions {
+  /** Issuer URL; `<issuer>/.well-known/openid-configuration` is fetched once. Also checked against `iss`. */
+  issuer?: string;
+  /** Explicit endpoints; they win over discovered ones. */
+  endpoints?: OidcEndpoints;
+}
+
+interface ResolvedEndpoints {
+  authorization: string;
+  token: string;
+  userinfo: string | null;
+}
+
+const DEFAULT_SCOPES = ["openid", "email", "profile"];
+const trim = (url: string) => url.replace(/\/+$/, "");
+
+/** Creates a generic OpenID Connect provider (authorization code + PKCE S256). */
+export function createOidcProvider(options: OidcProviderOptions, name = "oidc"): OAuthProvider {
+  const client = new OAuth2Client(options.clientId, options.clientSecret, options.redirectUri);
+  const explicit = options.endpoints ?? {};
+  if (!options.issuer && (!explicit.authorization || !explicit.token)) {
+    throw new TypeError(`OIDC provider "${name}" needs an issuer or authorization and token endpoints`);
+  }
+  let discovered: Promise<ResolvedEndpoints> | null = null;
+
+  const endpoints = (): Promise<ResolvedEndpoints> => {
+    if (!options.issuer || (explicit.authorization && explicit.token && explicit.userinfo)) {
+      return Promise.resolve({
+        authorization: explicit.authorization!,
+        token: explicit.token!,
+        userinfo: explicit.userinfo ?? null,
+      });
+    }
+    discovered ??= discover(name, options.issuer).then(
+      (doc) => ({
+        authorization: explicit.authorization ?? doc.authorization,
+        token: explicit.token ?? doc.token,
+        userinfo: explicit.userinfo ?? doc.userinfo,
+      }),
+      (error: unknown) => {
+        discovered = null; // retry on the next call
+        throw error;
+      },
+    );
+    return discovered;
+  };
+
+  return {
+    name,
+    async createAuthorizationUrl(state, codeVerifier, scopes) {
+      const { authorization } = await endpoints();
+      const s = scopes ?? options.scopes ?? DEFAULT_SCOPES;
+      return client.createAuthorizationURLWithPKCE(authorization, state, CodeChallengeMethod.S256, codeVerifier, s);
+    },
+    async exchangeCode(code, codeVerifier) {
+      const { token } = await endpoints();
+      return guard(name, async () =>
+        readTokens(name, await client.validateAuthorizationCode(token, code, codeVerifier)),
+      );
+    },
+    async fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile> {
+      const { userinfo } = await endpoints();
+      let claims: JsonObject = {};
+      if (tokens.idToken !== null) {
+        claims = idTokenClaims(name, tokens.idToken, options.clientId);
+        const iss = str(claims, "iss");
+        if (options.issuer && (!iss || trim(iss) !== trim(options.issuer))) {
+          throw new OAuthProviderError(name, "bad_profile");
+        }
+      } else if (userinfo === null) {
+        throw new OAuthProviderError(name, "bad_profile");
+      }
+      if (userinfo !== null) {
+        const info = await fetchJson(name, userinfo, tokens.accessToken);
+        if (!isObject(info)) throw new OAuthProviderError(name, "bad_profile");
+        // OIDC Core 5.3.2: the userinfo `sub` must equal the ID token's.
+        if (claims.sub !== undefined && info.sub !== claims.sub) throw new OAuthProviderError(name, "bad_profile");
+        claims = { ...claims, ...info };
+      }
+      const id = str(claims, "sub");
+      if (!id) throw new OAuthProviderError(name, "bad_profile");
+      const email = str(claims, "email") ?? null;
+      return {
+        id,
+        email,
+        emailVerified: email !== null && claims.email_verified === true,
+        ...optionalFields({
+          username: str(claims, "preferred_username"),
+          name: str(claims, "name"),
+          avatar: str(claims, "picture"),
+        }),
+      };
+    },
+  };
+}
+
+/** Fetches and checks the discovery document (its `issuer` must match the configured one). */
+async function discover(name: string, issuer: string): Promise<ResolvedEndpoints> {
+  const doc = await fetchJson(name, `${trim(issuer)}/.well-known/openid-configuration`, null);
+  if (!isObject(doc)) throw new OAuthProviderError(name, "bad_response");
+  const iss = str(doc, "issuer");
+  const authorization = str(doc, "authorization_endpoint");
+  const token = str(doc, "token_endpoint");
+  if (!iss || trim(iss) !== trim(issuer) || !authorization || !token) {
+    throw new OAuthProviderError(name, "bad_response");
+  }
+  return { authorization, token, userinfo: str(doc, "userinfo_endpoint") ?? null };
+}
