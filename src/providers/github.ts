@@ -1,16 +1,6 @@
 /** GitHub (and GitHub Enterprise via `endpoints`). Profile from `GET /user` and `GET /user/emails`. */
-import { CodeChallengeMethod, OAuth2Client } from "arctic";
 import { OAuthProviderError, type OAuthProvider, type ProviderProfile, type ProviderTokens } from "./oauth-provider.js";
-import {
-  fetchJson,
-  guard,
-  idOf,
-  isObject,
-  optionalFields,
-  readTokens,
-  str,
-  type BaseProviderOptions,
-} from "./shared.js";
+import { type BaseProviderOptions, fetchJson, idOf, isObject, optionalFields, pkceCodeFlow, str } from "./shared.js";
 
 /** GitHub endpoints; override for GitHub Enterprise or tests. */
 export interface GitHubEndpoints {
@@ -34,7 +24,6 @@ const DEFAULT_SCOPES = ["read:user", "user:email"];
 
 /** Creates the GitHub provider (authorization code + PKCE S256). */
 export function createGitHubProvider(options: GitHubProviderOptions, name = "github"): OAuthProvider {
-  const client = new OAuth2Client(options.clientId, options.clientSecret, options.redirectUri);
   const authorization = options.endpoints?.authorization ?? "https://github.com/login/oauth/authorize";
   const token = options.endpoints?.token ?? "https://github.com/login/oauth/access_token";
   const api = (options.endpoints?.api ?? "https://api.github.com").replace(/\/+$/, "");
@@ -42,15 +31,7 @@ export function createGitHubProvider(options: GitHubProviderOptions, name = "git
 
   return {
     name,
-    async createAuthorizationUrl(state, codeVerifier, scopes) {
-      const s = scopes ?? options.scopes ?? DEFAULT_SCOPES;
-      return client.createAuthorizationURLWithPKCE(authorization, state, CodeChallengeMethod.S256, codeVerifier, s);
-    },
-    exchangeCode(code, codeVerifier) {
-      return guard(name, async () =>
-        readTokens(name, await client.validateAuthorizationCode(token, code, codeVerifier)),
-      );
-    },
+    ...pkceCodeFlow(name, options, { authorization, token }, DEFAULT_SCOPES),
     async fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile> {
       const user = await fetchJson(name, `${api}/user`, tokens.accessToken, headers);
       if (!isObject(user)) throw new OAuthProviderError(name, "bad_profile");

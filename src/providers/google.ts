@@ -1,7 +1,6 @@
 /** Google (OpenID Connect). Profile from the userinfo endpoint. */
-import { CodeChallengeMethod, OAuth2Client } from "arctic";
 import { OAuthProviderError, type OAuthProvider, type ProviderProfile, type ProviderTokens } from "./oauth-provider.js";
-import { fetchJson, guard, isObject, optionalFields, readTokens, str, type BaseProviderOptions } from "./shared.js";
+import { type BaseProviderOptions, fetchJson, isObject, optionalFields, pkceCodeFlow, str } from "./shared.js";
 
 /** Google endpoints; override for tests. */
 export interface GoogleEndpoints {
@@ -23,22 +22,13 @@ const DEFAULT_SCOPES = ["openid", "email", "profile"];
 
 /** Creates the Google provider (authorization code + PKCE S256). */
 export function createGoogleProvider(options: GoogleProviderOptions, name = "google"): OAuthProvider {
-  const client = new OAuth2Client(options.clientId, options.clientSecret, options.redirectUri);
   const authorization = options.endpoints?.authorization ?? "https://accounts.google.com/o/oauth2/v2/auth";
   const token = options.endpoints?.token ?? "https://oauth2.googleapis.com/token";
   const userinfo = options.endpoints?.userinfo ?? "https://openidconnect.googleapis.com/v1/userinfo";
 
   return {
     name,
-    async createAuthorizationUrl(state, codeVerifier, scopes) {
-      const s = scopes ?? options.scopes ?? DEFAULT_SCOPES;
-      return client.createAuthorizationURLWithPKCE(authorization, state, CodeChallengeMethod.S256, codeVerifier, s);
-    },
-    exchangeCode(code, codeVerifier) {
-      return guard(name, async () =>
-        readTokens(name, await client.validateAuthorizationCode(token, code, codeVerifier)),
-      );
-    },
+    ...pkceCodeFlow(name, options, { authorization, token }, DEFAULT_SCOPES),
     async fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile> {
       const info = await fetchJson(name, userinfo, tokens.accessToken);
       if (!isObject(info)) throw new OAuthProviderError(name, "bad_profile");

@@ -1,7 +1,6 @@
 /** Microsoft Entra ID (Azure AD). Identity is `tid` + `oid` from the ID token; its email is never trusted. */
-import { CodeChallengeMethod, OAuth2Client } from "arctic";
 import { OAuthProviderError, type OAuthProvider, type ProviderProfile, type ProviderTokens } from "./oauth-provider.js";
-import { guard, idTokenClaims, optionalFields, readTokens, str, type BaseProviderOptions } from "./shared.js";
+import { type BaseProviderOptions, idTokenClaims, optionalFields, pkceCodeFlow, str } from "./shared.js";
 
 /** Entra endpoints; override for sovereign clouds or tests. */
 export interface EntraEndpoints {
@@ -26,22 +25,13 @@ const DEFAULT_SCOPES = ["openid", "profile", "email"];
  * (`sub` is pairwise per app, `oid` alone repeats across guest tenants); `emailVerified` is always false.
  */
 export function createEntraIdProvider(options: EntraIdProviderOptions, name = "azure"): OAuthProvider {
-  const client = new OAuth2Client(options.clientId, options.clientSecret, options.redirectUri);
   const base = `https://login.microsoftonline.com/${encodeURIComponent(options.tenantId ?? "common")}/oauth2/v2.0`;
   const authorization = options.endpoints?.authorization ?? `${base}/authorize`;
   const token = options.endpoints?.token ?? `${base}/token`;
 
   return {
     name,
-    async createAuthorizationUrl(state, codeVerifier, scopes) {
-      const s = scopes ?? options.scopes ?? DEFAULT_SCOPES;
-      return client.createAuthorizationURLWithPKCE(authorization, state, CodeChallengeMethod.S256, codeVerifier, s);
-    },
-    exchangeCode(code, codeVerifier) {
-      return guard(name, async () =>
-        readTokens(name, await client.validateAuthorizationCode(token, code, codeVerifier)),
-      );
-    },
+    ...pkceCodeFlow(name, options, { authorization, token }, DEFAULT_SCOPES),
     async fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile> {
       const claims = idTokenClaims(name, tokens.idToken, options.clientId);
       const oid = str(claims, "oid");

@@ -1,6 +1,8 @@
 /** Internal helpers shared by the provider files: error mapping, token normalisation, JSON fetches. */
 import {
   ArcticFetchError,
+  CodeChallengeMethod,
+  OAuth2Client,
   OAuth2RequestError,
   UnexpectedErrorResponseBodyError,
   UnexpectedResponseError,
@@ -152,4 +154,34 @@ export function optionalFields(fields: {
   if (fields.name) out.name = fields.name;
   if (fields.avatar) out.avatar = fields.avatar;
   return out;
+}
+
+/** The two steps every provider shares: the authorization URL (PKCE S256) and the code exchange. */
+export type CodeFlow = Pick<import("./oauth-provider.js").OAuthProvider, "createAuthorizationUrl" | "exchangeCode">;
+
+/** Builds the code-flow steps of a provider with fixed endpoints on arctic's generic client. */
+export function pkceCodeFlow(
+  name: string,
+  options: BaseProviderOptions,
+  endpoints: { authorization: string; token: string },
+  defaultScopes: string[],
+): CodeFlow {
+  const client = new OAuth2Client(options.clientId, options.clientSecret, options.redirectUri);
+  return {
+    async createAuthorizationUrl(state, codeVerifier, scopes) {
+      const s = scopes ?? options.scopes ?? defaultScopes;
+      return client.createAuthorizationURLWithPKCE(
+        endpoints.authorization,
+        state,
+        CodeChallengeMethod.S256,
+        codeVerifier,
+        s,
+      );
+    },
+    exchangeCode(code, codeVerifier) {
+      return guard(name, async () =>
+        readTokens(name, await client.validateAuthorizationCode(endpoints.token, code, codeVerifier)),
+      );
+    },
+  };
 }
