@@ -6,6 +6,8 @@ import { AuthRole, adminBit, type RoleSet } from "./core/roles.js";
 import type { PasswordHashingOptions } from "./crypto/password-hasher.js";
 import type { AuthNotification } from "./core/notifications.js";
 import { AuthConfigError } from "./errors.js";
+import type { OAuthUserData } from "./oauth/user-data.js";
+import { createProviderRegistry, type ProviderRegistry, type ProvidersConfig } from "./providers/registry.js";
 import { type ResolvedTwoFactor, resolveTwoFactor, type TwoFactorOptions } from "./two-factor/options.js";
 
 /** Result of an external limiter call (the @prsm/auth duck type). `retryAfter` is in milliseconds. */
@@ -85,10 +87,17 @@ export interface AuthConfig {
   notify?: (notification: AuthNotification) => unknown;
   /** The clock. Tests inject one; every timestamp is computed from it. @default () => new Date() */
   now?: () => Date;
-  /** Returns the app's `user_id` for a new OAuth user (OAuth issue). */
-  createUser?: (userData: unknown) => string | number | Promise<string | number>;
-  /** Options of features built in later issues, accepted so @prsm/auth configs load unchanged. */
-  providers?: Record<string, unknown>;
+  /**
+   * Returns the app's `user_id` for a new OAuth user (create the app's user row here). Without it a
+   * random UUID is used. Called before the account is written; a throw aborts the sign-in.
+   */
+  createUser?: (userData: OAuthUserData) => string | number | Promise<string | number>;
+  /**
+   * OAuth / OpenID Connect providers: `github`, `google`, `azure` (Microsoft Entra ID), `oidc`, and
+   * custom OIDC entries `{ type: "oidc", … }` under names of their own. See docs/oauth.md.
+   */
+  providers?: ProvidersConfig;
+  /** `User-Agent` sent to the GitHub API. @default "express-drizzle-auth" */
   githubUserAgent?: string;
   /** Two-factor authentication (TOTP, email/SMS codes, backup codes). Needs `secret`. */
   twoFactor?: TwoFactorOptions;
@@ -122,6 +131,9 @@ export interface ResolvedAuthConfig {
   activityLog: { enabled: boolean; actions: ReadonlySet<string> | null };
   now: () => Date;
   notify: ((notification: AuthNotification) => unknown) | undefined;
+  /** The configured OAuth providers. */
+  providers: ProviderRegistry;
+  createUser: ((userData: OAuthUserData) => string | number | Promise<string | number>) | undefined;
   source: AuthConfig;
 }
 
@@ -213,6 +225,10 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
   }
   if (config.now !== undefined && typeof config.now !== "function") fail("now", "a function returning a Date");
   if (config.notify !== undefined && typeof config.notify !== "function") fail("notify", "a function");
+  if (config.createUser !== undefined && typeof config.createUser !== "function") fail("createUser", "a function");
+  if (config.githubUserAgent !== undefined && (typeof config.githubUserAgent !== "string" || !config.githubUserAgent))
+    fail("githubUserAgent", "a non-empty string");
+  const providers = createProviderRegistry(config.providers, { githubUserAgent: config.githubUserAgent });
   const actions = config.activityLog?.actions;
   if (actions != null && !Array.isArray(actions)) fail("activityLog.actions", "an array of action names or null");
   const resolved: ResolvedAuthConfig = {
@@ -240,6 +256,8 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
     activityLog: { enabled: config.activityLog?.enabled !== false, actions: actions ? new Set(actions) : null },
     now: config.now ?? (() => new Date()),
     notify: config.notify,
+    providers,
+    createUser: config.createUser,
     source: config,
   };
   cache.set(config, resolved);

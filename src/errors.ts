@@ -180,6 +180,52 @@ export class NotImpersonatingError extends define(
   "NOT_IMPERSONATING",
 ) {}
 
+/** The OAuth callback's `state` is missing, unknown, expired, already used or from another provider. */
+export class OAuthStateError extends define(
+  "OAuthStateError",
+  "The sign-in request is invalid or has expired; start again",
+  "OAUTH_STATE_INVALID",
+) {}
+/** No provider of that name is configured. */
+export class UnknownProviderError extends define(
+  "UnknownProviderError",
+  "Unknown sign-in provider",
+  "UNKNOWN_PROVIDER",
+) {}
+/**
+ * A new OAuth identity's email belongs to an existing account, and linking by email is not allowed
+ * (or not safe: the provider does not vouch for the address). Sign in and link it instead.
+ */
+export class OAuthAccountExistsError extends define(
+  "OAuthAccountExistsError",
+  "You already have an account with this email address; sign in and connect this provider from there",
+  "OAUTH_ACCOUNT_EXISTS",
+) {}
+/** The provider gave no usable email address, and a new account needs one. */
+export class OAuthEmailRequiredError extends define(
+  "OAuthEmailRequiredError",
+  "The provider did not share a verified email address",
+  "OAUTH_EMAIL_REQUIRED",
+) {}
+/** This provider identity is already linked to another account. */
+export class OAuthIdentityTakenError extends define(
+  "OAuthIdentityTakenError",
+  "This provider account is already connected to another account",
+  "OAUTH_IDENTITY_TAKEN",
+) {}
+/** The account has no identity from this provider. */
+export class ProviderNotLinkedError extends define(
+  "ProviderNotLinkedError",
+  "This provider is not connected to the account",
+  "PROVIDER_NOT_LINKED",
+) {}
+/** Unlinking would leave the account with no way to sign in (no password and no other provider). */
+export class LastSignInMethodError extends define(
+  "LastSignInMethodError",
+  "This is the account's last way to sign in; set a password or connect another provider first",
+  "LAST_SIGN_IN_METHOD",
+) {}
+
 /** Why a password was refused. Never contains the password. */
 export type PasswordProblem =
   "not_a_string" | "too_short" | "too_long" | "blocklisted" | "contains_email" | "wrong_password";

@@ -50,3 +50,18 @@ export type { PendingTwoFactor } from "./two-factor/challenge.js";
 export { TwoFactorManager } from "./express/two-factor-manager.js";
 export { createSessionStore, DrizzleSessionStore, type SessionStoreOptions } from "./express/session-store.js";
 export { authErrorHandler, AUTH_ERROR_STATUS, describeError } from "./express/error-handler.js";
+export { ProviderHandle, type AuthUrlOptions } from "./express/provider-handle.js";
+export type { OAuthUserData } from "./oauth/user-data.js";
+export type { LinkedProvider } from "./oauth/identities.js";
+export type { ProvidersConfig, ProviderPolicy, NamedOidcProviderConfig } from "./providers/registry.js";
+export {
+  OAuthProviderError,
+  type OAuthProviderErrorReason,
+  type OAuthProvider,
+  type ProviderProfile,
+  type ProviderTokens,
+  type GitHubProviderOptions,
+  type GoogleProviderOptions,
+  type EntraIdProviderOptions,
+  type OidcProviderOptions,
+} from "./providers/index.js";

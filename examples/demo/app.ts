@@ -19,6 +19,7 @@ import {
 } from "../../src/index.js";
 import { INDEX_CSP, indexPage } from "./index-page.js";
 import { DevOutbox } from "./outbox.js";
+import { oauthRoutes } from "./oauth-routes.js";
 import { twoFactorRoutes } from "./two-factor-routes.js";
 
 /** Options of {@link createDemoApp}. */
@@ -95,7 +96,7 @@ export function createDemoApp(options: DemoAppOptions): express.Express {
     res
       .set("Content-Security-Policy", INDEX_CSP)
       .type("html")
-      .send(indexPage(outbox !== null));
+      .send(indexPage(outbox !== null, Object.keys(config.providers ?? {})));
   });
 
   // ── the seed README's routes ─────────────────────────────────────────
@@ -157,6 +158,9 @@ export function createDemoApp(options: DemoAppOptions): express.Express {
 
   // ── two-factor: enrolment, the login's second step, management ───────
   app.use(twoFactorRoutes());
+
+  // ── OAuth: sign in with GitHub, Google, Entra ID or an OIDC provider when configured ──
+  app.use(oauthRoutes());
 
   // ── development only ─────────────────────────────────────────────────
   if (outbox) {

@@ -27,6 +27,14 @@ const ROUTES: [string, string, string][] = [
   ["POST", "/password/reset", '{"token","password"} → {"ok": true}; every session of the account ends'],
   ["POST", "/email/confirm", '{"token"} → {"email"}'],
   ["POST", "/email/resend", '{"email"} → {"ok": true}; a new confirmation token for an unverified address'],
+  ["GET", "/oauth", '{"configured", "linked"}: the configured providers and those the signed-in account has connected'],
+  [
+    "GET",
+    "/oauth/:provider",
+    "redirects to the provider (?remember=1 for remember-me); it sends the browser back to /oauth/:provider/callback",
+  ],
+  ["GET", "/oauth/:provider/link", "connects the provider to the signed-in account (sign-in within 10 minutes needed)"],
+  ["POST", "/oauth/:provider/unlink", "disconnects it (refused for the account's last way to sign in)"],
   ["GET", "/2fa", '{"enabled", "methods": ["totp", "email", "sms"]} of the signed-in account'],
   ["POST", "/2fa/totp/setup", '→ {"secret","uri","qrCode"}: the key, shown once; add it to an authenticator app'],
   ["GET", "/2fa/totp/qr", "the QR code (SVG) of the TOTP enrolment in progress"],
@@ -52,7 +60,12 @@ export const INDEX_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** The HTML of `GET /`. `outbox` says whether the development outbox is mounted. */
-export function indexPage(outbox: boolean): string {
+export function indexPage(outbox: boolean, providers: string[] = []): string {
+  const signIn = providers.length
+    ? `<h2>Sign in with a provider</h2>\n<ul>${providers
+        .map((p) => `<li><a href="/oauth/${encodeURIComponent(p)}">Sign in with ${escapeHtml(p)}</a></li>`)
+        .join("")}</ul>`
+    : "<p>OAuth: set <code>GITHUB_CLIENT_ID</code> and <code>GITHUB_CLIENT_SECRET</code> (or Google, Entra ID, OIDC; see the README) to offer provider sign-in.</p>";
   const rows = ROUTES.filter(([, path]) => outbox || path !== "/dev/outbox")
     .map(
       ([method, path, text]) => `<tr><td>${method}</td><td><code>${path}</code></td><td>${escapeHtml(text)}</td></tr>`,
@@ -73,6 +86,7 @@ Passwords need at least 15 characters and must not be common.</p>
 <table>
 ${rows}
 </table>
+${signIn}
 <h2>Try it</h2>
 <pre>curl -c jar -b jar -H 'content-type: application/json' -d '{"email":"ada@example.com","password":"correct horse battery staple"}' localhost:3000/register
 curl -c jar -b jar -H 'content-type: application/json' -d '{"email":"ada@example.com","password":"correct horse battery staple"}' localhost:3000/login

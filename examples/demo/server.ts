@@ -1,13 +1,16 @@
 /**
  * `npm run demo`: the demo app on embedded PGlite (persisted under `.data/pglite`), or on PostgreSQL
  * when `DATABASE_URL` is set. Listens on `PORT` (default 3000). `SESSION_SECRET` and `AUTH_SECRET`
- * (at least 32 characters) fall back to fixed development values, with a warning.
+ * (at least 32 characters) fall back to fixed development values, with a warning. OAuth providers come
+ * from `GITHUB_CLIENT_ID`/`GITHUB_CLIENT_SECRET` and the like (see oauth-routes.ts); `BASE_URL` sets the
+ * callback URLs' origin.
  */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Server } from "node:http";
 import { createAuthTables } from "../../src/index.js";
 import { createDemoApp, DEV_AUTH_SECRET, DEV_SESSION_SECRET } from "./app.js";
+import { providersFromEnv } from "./oauth-routes.js";
 
 interface Database {
   db: object;
@@ -55,11 +58,16 @@ async function main(): Promise<void> {
     authSecret = DEV_AUTH_SECRET;
   }
   const database = await openDatabase();
-  const app = createDemoApp({ db: database.db, sessionSecret, authSecret });
+  const port = Number(process.env.PORT ?? 3000);
+  const providers = providersFromEnv(process.env, process.env.BASE_URL ?? `http://localhost:${port}`);
+  const app = createDemoApp({ db: database.db, sessionSecret, authSecret, authConfig: { providers } });
   const applied = await createAuthTables(app.locals.authConfig);
   console.log(`[demo] database: ${database.label}; ${applied} migration(s) applied`);
+  const names = Object.keys(providers ?? {});
+  console.log(
+    `[demo] OAuth providers: ${names.length ? names.join(", ") : "none (set GITHUB_CLIENT_ID etc., see README)"}`,
+  );
 
-  const port = Number(process.env.PORT ?? 3000);
   const server: Server = app.listen(port, () => {
     console.log(`[demo] listening on http://localhost:${port}`);
     console.log("[demo] DEVELOPMENT ONLY: emailed tokens and 2FA codes are printed here and listed at GET /dev/outbox");

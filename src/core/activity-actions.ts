@@ -17,6 +17,7 @@ export const AuthActivityAction = Object.freeze({
   SessionRevoked: "session_revoked",
   LoginLocked: "login_locked",
   OAuthConnected: "oauth_connected",
+  OAuthDisconnected: "oauth_disconnected",
   RememberTokenCreated: "remember_token_created",
   RememberTokenUsed: "remember_token_used",
   RememberTheftDetected: "remember_theft_detected",

@@ -10,14 +10,16 @@ export type AuthNotificationType =
   | "two_factor_enabled"
   | "two_factor_disabled"
   | "backup_code_used"
-  | "backup_codes_regenerated";
+  | "backup_codes_regenerated"
+  | "provider_linked"
+  | "provider_unlinked";
 
 /** One notification. `email` is the address to write to (for `email_changed`: the old address). */
 export interface AuthNotification {
   type: AuthNotificationType;
   accountId: number;
   email: string;
-  /** Extra facts: the new address for `email_changed`, the mechanism for two-factor events, codes left. */
+  /** Extra facts: the new address for `email_changed`, the mechanism for two-factor events, codes left, the provider for `provider_*` events. */
   details?: Record<string, unknown>;
 }
 

@@ -1,5 +1,6 @@
 import type { AuthManager } from "./auth-manager.js";
 import type { AuthSession } from "./auth-session.js";
+import type { OAuthFlow } from "./oauth-flow.js";
 
 declare global {
   // biome-ignore lint/style/noNamespace: Express's own augmentation point
@@ -15,6 +16,8 @@ declare module "express-session" {
   interface SessionData {
     /** The library's session state. */
     auth?: AuthSession;
+    /** OAuth flows started in this browser (state, PKCE verifier), bound to their provider. */
+    oauthFlows?: OAuthFlow[];
   }
 }
 

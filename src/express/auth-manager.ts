@@ -15,7 +15,9 @@ import { callbackArg } from "../core/input.js";
 import { maskHasRole, roleNames } from "../core/roles.js";
 import type { SessionInfo } from "../core/session-records.js";
 import { statusName } from "../core/status.js";
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError, UserNotLoggedInError } from "../errors.js";
+import { type LinkedProvider, listIdentities } from "../oauth/identities.js";
+import { unlinkProvider } from "../oauth/unlink.js";
 import * as account from "./account-flows.js";
 import { requestInfo } from "./request-info.js";
 import { resyncSession } from "./resync.js";
@@ -24,6 +26,7 @@ import * as sessions from "./session-flows.js";
 import { endSession, loginWithPassword, logout } from "./sign-in.js";
 import { TwoFactorManager } from "./two-factor-manager.js";
 import { completeTwoFactorLogin } from "./two-factor-login.js";
+import { ProviderHandle } from "./provider-handle.js";
 
 /**
  * `req.auth`: the @prsm/auth surface for one request. Names, argument order and results follow
@@ -34,6 +37,7 @@ export class AuthManager {
   readonly scope: AuthScope;
 
   private twoFactorManager: TwoFactorManager | undefined;
+  private providerHandles: Readonly<Record<string, ProviderHandle>> | undefined;
 
   constructor(req: Request, res: Response, ctx: AuthContext) {
     this.scope = { req, res, ctx };
@@ -43,6 +47,39 @@ export class AuthManager {
   get twoFactor(): TwoFactorManager {
     this.twoFactorManager ??= new TwoFactorManager(this.scope);
     return this.twoFactorManager;
+  }
+
+  /**
+   * The configured OAuth providers by name (`github`, `google`, `azure`, `oidc`, custom OIDC names);
+   * a provider that is not configured is `undefined`, as in @prsm/auth.
+   */
+  get providers(): Readonly<Record<string, ProviderHandle>> {
+    if (!this.providerHandles) {
+      const handles: Record<string, ProviderHandle> = Object.create(null);
+      for (const [name, entry] of this.scope.ctx.config.providers.entries)
+        handles[name] = new ProviderHandle(this.scope, name, entry);
+      this.providerHandles = Object.freeze(handles);
+    }
+    return this.providerHandles;
+  }
+
+  /** The OAuth identities linked to the signed-in account (no tokens: none are stored). */
+  async listProviders(): Promise<LinkedProvider[]> {
+    const id = this.getId();
+    if (id === null) throw new UserNotLoggedInError();
+    return listIdentities(this.scope.ctx, id);
+  }
+
+  /**
+   * Disconnects a provider from the signed-in account (also one no longer configured).
+   * @throws {ProviderNotLinkedError} | {LastSignInMethodError} | {UserNotLoggedInError}
+   */
+  async unlinkProvider(provider: string): Promise<void> {
+    const id = this.getId();
+    if (id === null) throw new UserNotLoggedInError();
+    if (typeof provider !== "string" || provider.length === 0 || provider.length > 50)
+      throw new InvalidInputError("provider", "provider must be a provider name");
+    await unlinkProvider(this.scope.ctx, id, provider, this.actor);
   }
 
   /** Finishes a login after `twoFactor.verify.*` succeeded in this pending session. */

@@ -21,7 +21,9 @@ export function createAuthMiddleware(config: AuthConfig): RequestHandler {
       if (req.auth instanceof AuthManager) return next();
       if (!hasSession(req))
         throw new AuthError("express-session must be mounted before the auth middleware", "SESSION_MISSING");
-      req.auth = new AuthManager(req, res, await contextPromise);
+      const ctx = await contextPromise;
+      req.auth = new AuthManager(req, res, ctx);
+      await ctx.config.providers.prepare();
       await resyncSession(req.auth.scope);
       await restoreFromRememberCookie(req.auth.scope);
       next();

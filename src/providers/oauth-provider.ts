@@ -43,10 +43,13 @@ export interface OAuthProvider {
   readonly name: string;
   /**
    * Builds the URL to send the browser to, with `state`, the PKCE S256 challenge of `codeVerifier`,
-   * `redirect_uri` and the scopes (`scopes` replaces the configured ones when given). Async because a
-   * generic OIDC provider may first fetch its discovery document.
+   * `redirect_uri` and the scopes (`scopes` replaces the configured ones when given). Synchronous so
+   * `getAuthUrl()` can return a string; a provider whose endpoints come from discovery throws
+   * `OAuthProviderError` (`network`) until {@link OAuthProvider.prepare} succeeded.
    */
-  createAuthorizationUrl(state: string, codeVerifier: string, scopes?: string[]): Promise<URL>;
+  createAuthorizationUrl(state: string, codeVerifier: string, scopes?: string[]): URL;
+  /** Loads what the provider needs before its first authorization URL (OIDC discovery). Idempotent. */
+  prepare?(): Promise<void>;
   /** Exchanges the callback's `code` (with the PKCE verifier) at the token endpoint. */
   exchangeCode(code: string, codeVerifier: string): Promise<ProviderTokens>;
   /** Loads and normalises the account behind `tokens`. */

@@ -50,36 +50,48 @@ export function createOidcProvider(options: OidcProviderOptions, name = "oidc"):
   if (!options.issuer && (!explicit.authorization || !explicit.token)) {
     throw new TypeError(`OIDC provider "${name}" needs an issuer or authorization and token endpoints`);
   }
-  let discovered: Promise<ResolvedEndpoints> | null = null;
+  const fixed =
+    !options.issuer || (explicit.authorization && explicit.token && explicit.userinfo)
+      ? { authorization: explicit.authorization!, token: explicit.token!, userinfo: explicit.userinfo ?? null }
+      : null;
+  let resolved: ResolvedEndpoints | null = fixed;
+  let inFlight: Promise<ResolvedEndpoints> | null = null;
 
+  /** Resolves the endpoints once (discovery), retrying on the next call after a failure. */
   const endpoints = (): Promise<ResolvedEndpoints> => {
-    if (!options.issuer || (explicit.authorization && explicit.token && explicit.userinfo)) {
-      return Promise.resolve({
-        authorization: explicit.authorization!,
-        token: explicit.token!,
-        userinfo: explicit.userinfo ?? null,
-      });
-    }
-    discovered ??= discover(name, options.issuer).then(
-      (doc) => ({
-        authorization: explicit.authorization ?? doc.authorization,
-        token: explicit.token ?? doc.token,
-        userinfo: explicit.userinfo ?? doc.userinfo,
-      }),
+    if (resolved) return Promise.resolve(resolved);
+    inFlight ??= discover(name, options.issuer!).then(
+      (doc) => {
+        resolved = {
+          authorization: explicit.authorization ?? doc.authorization,
+          token: explicit.token ?? doc.token,
+          userinfo: explicit.userinfo ?? doc.userinfo,
+        };
+        return resolved;
+      },
       (error: unknown) => {
-        discovered = null; // retry on the next call
+        inFlight = null;
         throw error;
       },
     );
-    return discovered;
+    return inFlight;
   };
 
   return {
     name,
-    async createAuthorizationUrl(state, codeVerifier, scopes) {
-      const { authorization } = await endpoints();
+    async prepare() {
+      await endpoints();
+    },
+    createAuthorizationUrl(state, codeVerifier, scopes) {
+      if (!resolved) throw new OAuthProviderError(name, "network");
       const s = scopes ?? options.scopes ?? DEFAULT_SCOPES;
-      return client.createAuthorizationURLWithPKCE(authorization, state, CodeChallengeMethod.S256, codeVerifier, s);
+      return client.createAuthorizationURLWithPKCE(
+        resolved.authorization,
+        state,
+        CodeChallengeMethod.S256,
+        codeVerifier,
+        s,
+      );
     },
     async exchangeCode(code, codeVerifier) {
       const { token } = await endpoints();

@@ -168,7 +168,7 @@ export function pkceCodeFlow(
 ): CodeFlow {
   const client = new OAuth2Client(options.clientId, options.clientSecret, options.redirectUri);
   return {
-    async createAuthorizationUrl(state, codeVerifier, scopes) {
+    createAuthorizationUrl(state, codeVerifier, scopes) {
       const s = scopes ?? options.scopes ?? defaultScopes;
       return client.createAuthorizationURLWithPKCE(
         endpoints.authorization,

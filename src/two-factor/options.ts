@@ -26,7 +26,10 @@ export interface TwoFactorOptions {
   totpWindow?: number;
   /** Number of backup codes (1–20). @default 10 */
   backupCodesCount?: number;
-  /** Ask OAuth sign-ins for the second factor too. @default false */
+  /**
+   * Ask OAuth sign-ins for the second factor too, like every other way in. `false` lets an OAuth
+   * sign-in skip the account's second factor (an explicit, documented choice). @default true
+   */
   requireForOAuth?: boolean;
   /** Wrong codes allowed per challenge before the login must restart. @default 5 */
   maxAttempts?: number;
@@ -104,7 +107,7 @@ export function resolveTwoFactor(options: TwoFactorOptions | undefined): Resolve
     tokenExpiryMs: ms("tokenExpiry", o.tokenExpiry, "5m", 600_000),
     totpWindow: int("totpWindow", o.totpWindow, 1, 0, 1),
     backupCodesCount: int("backupCodesCount", o.backupCodesCount, 10, 1, 20),
-    requireForOAuth: o.requireForOAuth === true,
+    requireForOAuth: o.requireForOAuth !== false,
     maxAttempts: int("maxAttempts", o.maxAttempts, 5, 1, 10),
     lockoutThreshold: int("lockoutThreshold", o.lockoutThreshold, 20, 1, 100),
     lockoutDurationMs: ms("lockoutDuration", o.lockoutDuration, "15m"),

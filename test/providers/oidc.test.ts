@@ -21,6 +21,7 @@ beforeEach(() => {
 });
 
 async function signIn(p: OAuthProvider) {
+  await p.prepare?.();
   const verifier = generateOAuthCodeVerifier();
   const url = await p.createAuthorizationUrl("st", verifier);
   expect(url.searchParams.get("code_challenge")).toBe(s256(verifier));
@@ -76,15 +77,17 @@ describe("generic oidc provider", () => {
   it("a discovery document naming another issuer is bad_response, and is retried later", async () => {
     idp.json.set("/.well-known/openid-configuration", { issuer: "https://evil.example" });
     const p = createProvider("oidc", { ...client, issuer: idp.url });
-    await expect(p.createAuthorizationUrl("st", generateOAuthCodeVerifier())).rejects.toMatchObject({
-      reason: "bad_response",
-    });
+    await expect(p.prepare!()).rejects.toMatchObject({ reason: "bad_response" });
+    expect(() => p.createAuthorizationUrl("st", generateOAuthCodeVerifier())).toThrow(
+      expect.objectContaining({ reason: "network" }),
+    );
     idp.json.set("/.well-known/openid-configuration", {
       issuer: idp.url,
       authorization_endpoint: `${idp.url}/authorize`,
       token_endpoint: `${idp.url}/token`,
     });
-    await expect(p.createAuthorizationUrl("st", generateOAuthCodeVerifier())).resolves.toBeInstanceOf(URL);
+    await p.prepare!();
+    expect(p.createAuthorizationUrl("st", generateOAuthCodeVerifier())).toBeInstanceOf(URL);
   });
 
   it("needs an issuer or explicit endpoints", () => {

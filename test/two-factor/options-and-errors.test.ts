@@ -24,7 +24,7 @@ describe("twoFactor options", () => {
       tokenExpiryMs: 5 * 60_000,
       totpWindow: 1,
       backupCodesCount: 10,
-      requireForOAuth: false,
+      requireForOAuth: true,
       maxAttempts: 5,
       lockoutThreshold: 20,
       lockoutDurationMs: 15 * 60_000,
