@@ -7,6 +7,7 @@ import type { PasswordHashingOptions } from "./crypto/password-hasher.js";
 import type { AuthNotification } from "./core/notifications.js";
 import { AuthConfigError } from "./errors.js";
 import type { OAuthUserData } from "./oauth/user-data.js";
+import { type RateLimitOptions, type ResolvedRateLimits, resolveRateLimits } from "./rate-limit/options.js";
 import { createProviderRegistry, type ProviderRegistry, type ProvidersConfig } from "./providers/registry.js";
 import { type ResolvedTwoFactor, resolveTwoFactor, type TwoFactorOptions } from "./two-factor/options.js";
 
@@ -76,7 +77,11 @@ export interface AuthConfig {
   maxOpenResets?: number;
   /** Consecutive failed logins per account before the account's login locks, and for how long. `false` turns it off. */
   loginLockout?: { maxFailures?: number; duration?: Duration } | false;
-  /** An external limiter consulted once per login attempt (key `login:<canonical email>`). */
+  /**
+   * An external limiter (e.g. Redis-backed) that replaces the built-in one: consulted once per attempt of
+   * login, second-factor verification, password reset and confirmation resend, with the keys
+   * `<action>:account:<sha256 of the email>` and `<action>:ip:<sha256 of the client /64 or IPv4>`.
+   */
   limiter?: ExternalLimiter;
   /** Audit log settings. */
   activityLog?: { enabled?: boolean; actions?: readonly string[] | null; maxEntries?: number };
@@ -87,6 +92,12 @@ export interface AuthConfig {
   notify?: (notification: AuthNotification) => unknown;
   /** The clock. Tests inject one; every timestamp is computed from it. @default () => new Date() */
   now?: () => Date;
+  /**
+   * The built-in rate limiter (stored in PostgreSQL, shared by every instance): failed sign-ins and
+   * second-factor answers per client IP, password reset requests and confirmation resends per account and
+   * per IP. `false` turns it off; a `limiter` replaces it. See docs/rate-limiting.md.
+   */
+  rateLimits?: RateLimitOptions | false;
   /**
    * Returns the app's `user_id` for a new OAuth user (create the app's user row here). Without it a
    * random UUID is used. Called before the account is written; a throw aborts the sign-in.
@@ -128,6 +139,7 @@ export interface ResolvedAuthConfig {
   maxOpenResets: number;
   lockout: { maxFailures: number; durationMs: number } | null;
   limiter: ExternalLimiter | undefined;
+  rateLimits: ResolvedRateLimits;
   activityLog: { enabled: boolean; actions: ReadonlySet<string> | null };
   now: () => Date;
   notify: ((notification: AuthNotification) => unknown) | undefined;
@@ -253,6 +265,7 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
     maxOpenResets: integer("maxOpenResets", config.maxOpenResets, 2, 1, 100),
     lockout,
     limiter: config.limiter,
+    rateLimits: resolveRateLimits(config.rateLimits),
     activityLog: { enabled: config.activityLog?.enabled !== false, actions: actions ? new Set(actions) : null },
     now: config.now ?? (() => new Date()),
     notify: config.notify,

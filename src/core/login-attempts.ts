@@ -1,6 +1,7 @@
 import { RateLimitedError } from "../errors.js";
 import type { AuthContext } from "./context.js";
 import { recordLoginFailure } from "./login-lockout.js";
+import type { RateLimitBucket } from "../rate-limit/limiter.js";
 
 interface KeyState {
   /** Password checks running now whose outcome is not recorded yet. */
@@ -33,10 +34,16 @@ export interface LoginAttempt {
  * Starts a password check for a login key. Failures reach the database only after a check, so a burst
  * of parallel attempts could otherwise all pass the lockout check; here every attempt in flight counts
  * as a failure, and failure counts recorded by this process count even when the caller's own read of
- * the counter is older. (Per process; several instances each add their own in-flight attempts.)
+ * the counter is older. (Per process; several instances each add their own in-flight attempts.) A failure
+ * also counts in the `extra` buckets (the client IP's), in the same statement.
  * @throws {RateLimitedError} when the key has no attempts left
  */
-export function startLoginAttempt(ctx: AuthContext, key: string, failuresRead: number): LoginAttempt {
+export function startLoginAttempt(
+  ctx: AuthContext,
+  key: string,
+  failuresRead: number,
+  extra: readonly RateLimitBucket[] = [],
+): LoginAttempt {
   const lockout = ctx.config.lockout;
   let keys = states.get(ctx.config);
   if (!keys) states.set(ctx.config, (keys = new Map()));
@@ -50,7 +57,7 @@ export function startLoginAttempt(ctx: AuthContext, key: string, failuresRead: n
   let ended = false;
   return {
     async fail() {
-      const count = await recordLoginFailure(ctx, key);
+      const count = await recordLoginFailure(ctx, key, extra);
       // Known before the slot is released, so no other check can undercount it.
       if (count > state.known || ctx.now().getTime() - state.knownAt >= KNOWN_COUNT_TTL_MS) {
         state.known = count;

@@ -1,8 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import { sha256Hex } from "../crypto/tokens.js";
-import { type AuthContext, later } from "./context.js";
+import type { AuthContext } from "./context.js";
 import { forgetLoginAttempts } from "./login-attempts.js";
 import { timestampParam } from "./sql-time.js";
+import { countEvents, type RateLimitBucket } from "../rate-limit/limiter.js";
 
 /** Consecutive-failure state of one login identifier. */
 export interface LockoutState {
@@ -53,27 +54,17 @@ export async function readLockout(ctx: AuthContext, key: string): Promise<Lockou
 
 /**
  * Counts one failure in one upsert: the window slides, so the lock lasts `duration` after the last
- * failure. Returns the new count.
+ * failure. `extra` buckets (the client IP's) are counted in the same statement. Returns the new count.
  */
-export async function recordLoginFailure(ctx: AuthContext, key: string): Promise<number> {
+export async function recordLoginFailure(
+  ctx: AuthContext,
+  key: string,
+  extra: readonly Pick<RateLimitBucket, "key" | "windowMs">[] = [],
+): Promise<number> {
   const lockout = ctx.config.lockout;
-  return lockout ? recordFailure(ctx, key, lockout.durationMs) : 0;
-}
-
-/** Counts one failure of any key in one upsert; the window slides by `durationMs`. Returns the new count. */
-export async function recordFailure(ctx: AuthContext, key: string, durationMs: number): Promise<number> {
-  const r = ctx.t.rateLimits;
-  const now = ctx.now();
-  const resetAt = later(ctx, durationMs);
-  const [row] = await ctx.db
-    .insert(r)
-    .values({ key, count: 1, resetAt })
-    .onConflictDoUpdate({
-      target: r.key,
-      set: { count: sql`case when ${r.resetAt} <= ${timestampParam(now)} then 1 else ${r.count} + 1 end`, resetAt },
-    })
-    .returning({ count: r.count });
-  return row?.count ?? 1;
+  const buckets = lockout ? [{ key, windowMs: lockout.durationMs }, ...extra] : [...extra];
+  const counts = await countEvents(ctx, buckets, false);
+  return counts.get(key)?.count ?? 0;
 }
 
 /** Clears the failures of a key (after a successful login or a completed password reset). */

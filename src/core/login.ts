@@ -1,5 +1,4 @@
-import { eq, sql } from "drizzle-orm";
-import type { ExternalLimiter } from "../config.js";
+import { eq, inArray, sql } from "drizzle-orm";
 import { assertPasswordShape } from "../crypto/password-policy.js";
 import { EmailNotVerifiedError, InvalidPasswordError, RateLimitedError, UserInactiveError } from "../errors.js";
 import { type AccountRecord, accountColumns, requireAccount } from "./accounts.js";
@@ -16,6 +15,13 @@ import {
   recordLoginFailure,
 } from "./login-lockout.js";
 import { startLoginAttempt } from "./login-attempts.js";
+import {
+  assertUnderLimits,
+  bucketsFor,
+  consultExternalLimiter,
+  readCounts,
+  type RateLimitBucket,
+} from "../rate-limit/limiter.js";
 import { AuthStatus } from "./status.js";
 
 /** A password check that succeeded: the account, and the new hash when the stored one was weaker. */
@@ -35,25 +41,58 @@ function twoFactorColumn(ctx: AuthContext) {
   );
 }
 
-async function consultLimiter(limiter: ExternalLimiter, key: string): Promise<void> {
-  const l = limiter as Record<string, ((key: string) => unknown) | undefined>;
-  const method = ["take", "hit", "drip", "consume", "check"].find((m) => typeof l[m] === "function")!;
-  const result = (await l[method]!.call(limiter, key)) as { allowed?: boolean; retryAfter?: number } | undefined;
-  if (result && result.allowed === false) throw new RateLimitedError((result.retryAfter ?? 1000) / 1000);
+type Counts = Map<string, { count: number; resetAt: Date }>;
+
+/** Scalar subqueries reading the client's rate-limit buckets along with the account lookup. */
+function bucketColumns(ctx: AuthContext, buckets: readonly RateLimitBucket[]) {
+  const r = ctx.t.rateLimits;
+  return sql<
+    string | null
+  >`(select json_agg(json_build_array(${r.key}, ${r.count}, ${r.resetAt})) from ${r} where ${inArray(
+    r.key,
+    buckets.map((b) => b.key),
+  )})`.mapWith((v) => v);
 }
 
-async function findCandidate(ctx: AuthContext, email: string, key: string) {
+function parseBuckets(value: unknown): Counts {
+  const rows = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
+  const out: Counts = new Map();
+  if (Array.isArray(rows))
+    for (const [key, count, resetAt] of rows as [string, number, string][])
+      out.set(key, { count: Number(count), resetAt: new Date(resetAt) });
+  return out;
+}
+
+/** The account, its lockout state, and the client's rate-limit counts: one statement (two for an unknown email). */
+async function findCandidate(ctx: AuthContext, email: string, key: string, buckets: readonly RateLimitBucket[]) {
   const [row] = await ctx.db
-    .select({ ...accountColumns(ctx), ...lockoutColumns(ctx, key), hasTwoFactor: twoFactorColumn(ctx) })
+    .select({
+      ...accountColumns(ctx),
+      ...lockoutColumns(ctx, key),
+      hasTwoFactor: twoFactorColumn(ctx),
+      ...(buckets.length > 0 ? { buckets: bucketColumns(ctx, buckets) } : {}),
+    })
     .from(ctx.t.accounts)
     .where(eq(ctx.t.accounts.email, email))
     .limit(1);
-  if (!row) return { account: null, lockout: await readLockout(ctx, key), hasTwoFactor: false };
-  const { failures, lockResetAt, hasTwoFactor, ...account } = row;
+  if (!row) {
+    const counts = await readCounts(ctx, [key, ...buckets.map((b) => b.key)]);
+    const own = counts.get(key);
+    return {
+      account: null,
+      lockout: own ? { failures: own.count, resetAt: own.resetAt } : { failures: 0, resetAt: null },
+      hasTwoFactor: false,
+      limits: counts,
+    };
+  }
+  const { failures, lockResetAt, hasTwoFactor, buckets: raw, ...account } = row as typeof row & { buckets?: unknown };
+  const now = ctx.now().getTime();
+  const limits = new Map([...parseBuckets(raw)].filter(([, c]) => c.resetAt.getTime() > now));
   return {
     account: { ...account, hasPassword: account.password !== null },
     lockout: { failures, resetAt: lockResetAt },
     hasTwoFactor,
+    limits,
   };
 }
 
@@ -79,22 +118,28 @@ export async function verifyLogin(
       metadata: { email, reason, ...extra },
       request,
     });
-  if (ctx.config.limiter) {
-    try {
-      await consultLimiter(ctx.config.limiter, `login:${email}`);
-    } catch (err) {
-      if (err instanceof RateLimitedError) await fail("rate_limited", null);
-      throw err;
-    }
+  const subject = { account: email, ip: request?.ip ?? null };
+  try {
+    await consultExternalLimiter(ctx, "login", subject);
+  } catch (err) {
+    if (err instanceof RateLimitedError) await fail("rate_limited", null);
+    throw err;
   }
   const key = loginKey(email);
-  const { account, lockout, hasTwoFactor } = await findCandidate(ctx, email, key);
+  const buckets = bucketsFor(ctx, "login", subject);
+  const { account, lockout, hasTwoFactor, limits } = await findCandidate(ctx, email, key, buckets);
+  try {
+    assertUnderLimits(ctx, buckets, limits);
+  } catch (err) {
+    await fail("rate_limited", account?.id ?? null);
+    throw err;
+  }
   const lockedFor = lockedForSeconds(ctx, lockout);
   if (lockedFor > 0) {
     await fail("locked", account?.id ?? null);
     throw new RateLimitedError(lockedFor);
   }
-  const attempt = startLoginAttempt(ctx, key, lockout.failures);
+  const attempt = startLoginAttempt(ctx, key, lockout.failures, buckets);
   try {
     const valid = account?.password
       ? await ctx.hasher.verify(account.password, password)

@@ -1,3 +1,4 @@
+import { consumeRateLimit } from "../rate-limit/limiter.js";
 import { and, count, eq, gt } from "drizzle-orm";
 import { assertAcceptablePassword } from "../crypto/password-policy.js";
 import { hashesEqual, issueToken, parseToken } from "../crypto/tokens.js";
@@ -67,7 +68,9 @@ export async function issuePasswordReset(
 
 /**
  * `resetPassword(email, expiresAfter, maxOpenRequests)`: finds the account by canonical email (a missing
- * or unverified account is the same {@link EmailNotVerifiedError}) and issues a token.
+ * or unverified account is the same {@link EmailNotVerifiedError}) and issues a token. Requests count
+ * against the `passwordReset` rate limit per address and per client IP.
+ * @throws {RateLimitedError} beyond it
  */
 export async function requestPasswordReset(
   ctx: AuthContext,
@@ -78,7 +81,10 @@ export async function requestPasswordReset(
 ): Promise<string> {
   const expiresInMs = durationArg(expiresAfter, "expiresAfter");
   const max = positiveIntArg(maxOpenRequests, "maxOpenRequests");
-  const account = await findAccount(ctx, { email: canonicalizeEmail(email) });
+  const canonical = canonicalizeEmail(email);
+  // Counted before the lookup, for unknown addresses too: the limit reveals nothing about accounts.
+  await consumeRateLimit(ctx, "passwordReset", { account: canonical, ip: request?.ip ?? null });
+  const account = await findAccount(ctx, { email: canonical });
   if (!account || !account.verified) throw new EmailNotVerifiedError();
   return issuePasswordReset(ctx, account, { expiresInMs, maxOpenRequests: max, request });
 }

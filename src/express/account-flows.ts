@@ -8,6 +8,7 @@ import { completePasswordReset, requestPasswordReset } from "../core/password-re
 import { registerWithCallback } from "../core/registration.js";
 import { AuthStatus } from "../core/status.js";
 import { EmailNotVerifiedError, EmailTakenError, UserInactiveError, UserNotLoggedInError } from "../errors.js";
+import { consumeRateLimit } from "../rate-limit/limiter.js";
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
 import { endSession, isRememberFlag } from "./sign-in.js";
@@ -69,10 +70,18 @@ export async function changeEmail(scope: AuthScope, newEmail: unknown, callback:
   if (cb) await cb(token);
 }
 
-/** `req.auth.resendConfirmation`: a fresh token for an unverified address; silent when there is nothing to confirm. */
+/**
+ * `req.auth.resendConfirmation`: a fresh token for an unverified address; silent when there is nothing to
+ * confirm. Counted against the `confirmationResend` rate limit per address and per client IP.
+ */
 export async function resendConfirmation(scope: AuthScope, email: unknown, callback: unknown): Promise<void> {
   const cb = callbackArg(callback);
-  const account = await findAccount(scope.ctx, { email: canonicalizeEmail(email) });
+  const canonical = canonicalizeEmail(email);
+  await consumeRateLimit(scope.ctx, "confirmationResend", {
+    account: canonical,
+    ip: requestInfo(scope.req).ip ?? null,
+  });
+  const account = await findAccount(scope.ctx, { email: canonical });
   if (!account || account.verified) return;
   const token = await issueConfirmation(scope.ctx, account.id, account.email);
   if (cb) await cb(token);

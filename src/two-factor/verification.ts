@@ -2,8 +2,16 @@ import { AuthActivityAction, TwoFactorMechanism } from "../core/activity-actions
 import { type ActivityEntry, logActivity } from "../core/activity.js";
 import { notifyAccount } from "../core/notifications.js";
 import type { AuthContext, RequestInfo } from "../core/context.js";
-import { clearLoginFailures, readLockout, recordFailure, secondsLocked } from "../core/login-lockout.js";
-import { RateLimitedError, TwoFactorNotSetupError, TwoFactorSetupIncompleteError } from "../errors.js";
+import { clearLoginFailures } from "../core/login-lockout.js";
+import { TwoFactorNotSetupError, TwoFactorSetupIncompleteError } from "../errors.js";
+import {
+  assertUnderLimits,
+  bucketsFor,
+  consultExternalLimiter,
+  countEvents,
+  readCounts,
+  type RateLimitBucket,
+} from "../rate-limit/limiter.js";
 import { consumeBackupCode } from "./backup-codes.js";
 import { type MethodRecord, claimTotpStep, findMethod } from "./methods.js";
 import { checkOtp } from "./otp-tokens.js";
@@ -24,19 +32,45 @@ function failureKey(accountId: number): string {
   return `2fa:${accountId}`;
 }
 
-/** Counts one wrong second-factor answer towards the account-wide lockout. Returns the new count. */
-export function countSecondFactorFailure(ctx: AuthContext, accountId: number): Promise<number> {
-  return recordFailure(ctx, failureKey(accountId), ctx.config.twoFactor.lockoutDurationMs);
+/** The client-IP bucket of wrong second-factor answers (built-in limiter), if any. */
+function ipBuckets(ctx: AuthContext, ip: string | null | undefined): RateLimitBucket[] {
+  return bucketsFor(ctx, "twoFactor", { ip: ip ?? null });
 }
 
-/** Throws {@link RateLimitedError} while the account's second step is locked after repeated failures. */
-export async function assertSecondFactorUnlocked(ctx: AuthContext, accountId: number): Promise<void> {
-  const seconds = secondsLocked(
+/**
+ * Counts one wrong second-factor answer towards the account-wide lockout, and towards the client IP's
+ * limit, in one statement. Returns the account's new count.
+ */
+export async function countSecondFactorFailure(
+  ctx: AuthContext,
+  accountId: number,
+  ip?: string | null,
+): Promise<number> {
+  const key = failureKey(accountId);
+  const counts = await countEvents(
     ctx,
-    await readLockout(ctx, failureKey(accountId)),
-    ctx.config.twoFactor.lockoutThreshold,
+    [{ key, windowMs: ctx.config.twoFactor.lockoutDurationMs }, ...ipBuckets(ctx, ip)],
+    false,
   );
-  if (seconds > 0) throw new RateLimitedError(seconds);
+  return counts.get(key)?.count ?? 1;
+}
+
+/**
+ * Throws {@link RateLimitedError} while the account's second step is locked after repeated failures, or
+ * the client IP has answered wrongly too often. The external limiter, when configured, is asked too.
+ */
+export async function assertSecondFactorUnlocked(
+  ctx: AuthContext,
+  accountId: number,
+  ip?: string | null,
+): Promise<void> {
+  const key = failureKey(accountId);
+  const buckets = [{ key, max: ctx.config.twoFactor.lockoutThreshold, windowMs: 0 }, ...ipBuckets(ctx, ip)];
+  const counts = await readCounts(
+    ctx,
+    buckets.map((b) => b.key),
+  );
+  assertUnderLimits(ctx, buckets, counts);
 }
 
 /**
@@ -99,11 +133,12 @@ export async function verifyFactor(
   selectors: ChallengeSelectors = {},
   request?: RequestInfo,
 ): Promise<number | null> {
-  await assertSecondFactorUnlocked(ctx, accountId);
+  await consultExternalLimiter(ctx, "twoFactor", { account: `account:${accountId}`, ip: request?.ip ?? null });
+  await assertSecondFactorUnlocked(ctx, accountId, request?.ip);
   const { ok, remaining, mechanism } = await check(ctx, accountId, kind, code, selectors);
   const key = failureKey(accountId);
   if (!ok) {
-    const failures = await countSecondFactorFailure(ctx, accountId);
+    const failures = await countSecondFactorFailure(ctx, accountId, request?.ip);
     const entries: ActivityEntry[] = [
       {
         accountId,

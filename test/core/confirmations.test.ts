@@ -82,7 +82,7 @@ describe("register() with a confirmation callback", () => {
   });
 
   it("`resendConfirmation()` issues 1000 unique tokens with no shared prefix beyond chance (TK-01)", async () => {
-    const t = app();
+    const t = app(env.config({ rateLimits: false }));
     await registerUnverified(t);
     const agent = t.agent();
     for (let i = 0; i < 100; i++) {
@@ -275,7 +275,7 @@ describe("confirmEmail()", () => {
   });
 
   it("10 concurrent `resendConfirmation()` calls leave exactly one live confirmation (TK-05)", async () => {
-    const t = app();
+    const t = app(env.config({ rateLimits: false }));
     await registerUnverified(t);
     await Promise.all(
       Array.from({ length: 10 }, () =>

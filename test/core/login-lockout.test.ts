@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { authSchema } from "../../schema/index.js";
@@ -200,7 +201,9 @@ describe("login lockout (BF-01)", () => {
     const err = await tryLogin(config, " Alice@Example.TEST", PASSWORD);
     expect(err).toBeInstanceOf(RateLimitedError);
     expect((err as RateLimitedError).retryAfter).toBe(5);
-    expect(keys).toEqual([`login:${ALICE}`]);
+    // Keyed per canonical account and per client address, both hashed: no email in a limiter key.
+    expect(keys[0]).toBe(`login:account:${createHash("sha256").update(ALICE).digest("hex")}`);
+    expect(keys.every((k) => !k.includes("alice"))).toBe(true);
   });
 
   it("`login()` answers 429 with Retry-After 5 over HTTP when an external limiter refuses", async () => {
