@@ -7,7 +7,9 @@ import type { PasswordHashingOptions } from "./crypto/password-hasher.js";
 import type { AuthNotification } from "./core/notifications.js";
 import { AuthConfigError } from "./errors.js";
 import type { OAuthUserData } from "./oauth/user-data.js";
+import { resolveActivityRetention } from "./core/activity-retention.js";
 import { type RateLimitOptions, type ResolvedRateLimits, resolveRateLimits } from "./rate-limit/options.js";
+import { type AuthTracer, isAuthTracer } from "./tracing/tracer.js";
 import { createProviderRegistry, type ProviderRegistry, type ProvidersConfig } from "./providers/registry.js";
 import { type ResolvedTwoFactor, resolveTwoFactor, type TwoFactorOptions } from "./two-factor/options.js";
 
@@ -84,7 +86,16 @@ export interface AuthConfig {
    */
   limiter?: ExternalLimiter;
   /** Audit log settings. */
-  activityLog?: { enabled?: boolean; actions?: readonly string[] | null; maxEntries?: number };
+  /**
+   * The audit log: `enabled`, an allow-list of `actions`, and what `cleanupExpiredTokens` prunes:
+   * `retention` (default `"365d"`, `false` keeps rows of any age) and `maxEntries` (a row cap, default none).
+   */
+  activityLog?: {
+    enabled?: boolean;
+    actions?: readonly string[] | null;
+    maxEntries?: number | false;
+    retention?: Duration | false;
+  };
   /**
    * Called after security-relevant changes (password changed or reset, email changed, remember-me theft,
    * two-factor changes, backup codes used or regenerated) so the app can tell the account holder.
@@ -114,7 +125,11 @@ export interface AuthConfig {
   twoFactor?: TwoFactorOptions;
   impersonation?: Record<string, unknown>;
   invalidation?: Record<string, unknown>;
-  tracer?: unknown;
+  /**
+   * Tracing: an object with `span(name, attributes, fn)` (the @prsm/auth duck type), or `false` for none.
+   * When absent, OpenTelemetry is used through `@opentelemetry/api` if it is installed.
+   */
+  tracer?: AuthTracer | false;
 }
 
 /** The validated configuration with every default applied and every duration in milliseconds. */
@@ -237,10 +252,13 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
   }
   if (config.now !== undefined && typeof config.now !== "function") fail("now", "a function returning a Date");
   if (config.notify !== undefined && typeof config.notify !== "function") fail("notify", "a function");
+  if (config.tracer !== undefined && config.tracer !== false && !isAuthTracer(config.tracer))
+    fail("tracer", "an object with span(name, attributes, fn), or false");
   if (config.createUser !== undefined && typeof config.createUser !== "function") fail("createUser", "a function");
   if (config.githubUserAgent !== undefined && (typeof config.githubUserAgent !== "string" || !config.githubUserAgent))
     fail("githubUserAgent", "a non-empty string");
   const providers = createProviderRegistry(config.providers, { githubUserAgent: config.githubUserAgent });
+  resolveActivityRetention(config);
   const actions = config.activityLog?.actions;
   if (actions != null && !Array.isArray(actions)) fail("activityLog.actions", "an array of action names or null");
   const resolved: ResolvedAuthConfig = {

@@ -21,7 +21,14 @@ export { AuthStatus, type AuthStatusValue } from "./core/status.js";
 export { AuthActivityAction, type AuthActivityActionType, TwoFactorMechanism } from "./core/activity-actions.js";
 export { isValidEmail, validateEmail, canonicalizeEmail } from "./core/email.js";
 export { createAuthTables, dropAuthTables } from "./core/migrations.js";
-export { cleanupExpiredTokens, getAuthTableStats } from "./core/maintenance.js";
+export { cleanupExpiredTokens, getAuthTableStats, pruneActivityLog } from "./core/maintenance.js";
+export { createAuthContext } from "./admin/create-auth-context.js";
+export type { AdminContext, AdminContextOptions } from "./admin/admin-context.js";
+export type { AdminActor } from "./admin/actor.js";
+export type { AccountList, AdminAccount, ListAccountsOptions } from "./admin/account-list.js";
+export type { TwoFactorMethodInfo } from "./admin/account-details.js";
+export type { ActivityRecord, ActivityStats } from "./admin/activity-report.js";
+export { authenticateRequest, type AuthenticateRequestOptions } from "./admin/authenticate-request.js";
 export {
   register,
   createUser,
@@ -65,3 +72,6 @@ export {
   type EntraIdProviderOptions,
   type OidcProviderOptions,
 } from "./providers/index.js";
+export type { AuthTracer, SpanAttributes } from "./tracing/tracer.js";
+export type { RateLimitOptions, RateLimitRule } from "./rate-limit/options.js";
+export { clientBucket } from "./rate-limit/client-ip.js";

@@ -1,6 +1,7 @@
 import { inArray, lt } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { AuthConfig } from "../config.js";
+import { deleteExpiredActivity } from "./activity-retention.js";
 import { type AuthContext, getAuthContext } from "./context.js";
 
 const BATCH = 5000;
@@ -24,9 +25,14 @@ export interface CleanupResult {
   twoFactorTokens: number;
   sessions: number;
   rateLimits: number;
+  /** Audit rows beyond `activityLog.maxEntries` or older than `activityLog.retention`. */
+  activityLog: number;
 }
 
-/** Deletes expired tokens, sessions and limiter rows in bounded batches. Run it on a schedule. */
+/**
+ * Deletes expired tokens, sessions and limiter rows, and prunes the audit log to its retention policy
+ * (see {@link pruneActivityLog}), all in bounded batches. Run it on a schedule.
+ */
 export async function cleanupExpiredTokens(config: AuthConfig): Promise<CleanupResult> {
   const ctx = await getAuthContext(config);
   const t = ctx.t;
@@ -37,7 +43,18 @@ export async function cleanupExpiredTokens(config: AuthConfig): Promise<CleanupR
     twoFactorTokens: await deleteExpired(ctx, t.twoFactorTokens, t.twoFactorTokens.id, t.twoFactorTokens.expiresAt),
     sessions: await deleteExpired(ctx, t.sessions, t.sessions.id, t.sessions.expires),
     rateLimits: await deleteExpired(ctx, t.rateLimits, t.rateLimits.key, t.rateLimits.resetAt),
+    activityLog: await deleteExpiredActivity(ctx),
   };
+}
+
+/**
+ * Prunes the audit log: keeps the newest `activityLog.maxEntries` rows (default 10000; `false` keeps all)
+ * and, when `activityLog.retention` is set (e.g. `"90d"`), deletes rows older than that. Deletes in batches
+ * of 5000 rows. Returns how many rows were deleted. {@link cleanupExpiredTokens} calls it too.
+ * @throws {AuthConfigError} INVALID_CONFIG when the policy is malformed
+ */
+export async function pruneActivityLog(config: AuthConfig): Promise<number> {
+  return deleteExpiredActivity(await getAuthContext(config));
 }
 
 /** Row counts of the auth tables, as returned by {@link getAuthTableStats}. */

@@ -10,6 +10,7 @@ import { callbackArg } from "./input.js";
 import type { AuthContext, RequestInfo } from "./context.js";
 import { isUniqueViolation } from "./db-errors.js";
 import { canonicalizeEmail } from "./email.js";
+import { withSpan } from "../tracing/tracer.js";
 
 /** Input of {@link registerAccount}. */
 export interface RegisterInput {
@@ -90,13 +91,15 @@ export async function registerWithCallback(
   input: { email: unknown; password: unknown; userId?: unknown; callback?: unknown; request?: RequestInfo | undefined },
 ): Promise<AuthAccount> {
   const cb = callbackArg(input.callback);
-  const { account, confirmationToken } = await registerAccount(ctx, {
-    email: input.email,
-    password: input.password,
-    userId: input.userId,
-    requireConfirmation: cb !== undefined,
-    request: input.request,
+  return withSpan(ctx, "auth.register", { "auth.confirmation": cb !== undefined }, async () => {
+    const { account, confirmationToken } = await registerAccount(ctx, {
+      email: input.email,
+      password: input.password,
+      userId: input.userId,
+      requireConfirmation: cb !== undefined,
+      request: input.request,
+    });
+    if (confirmationToken && cb) await cb(confirmationToken);
+    return account;
   });
-  if (confirmationToken && cb) await cb(confirmationToken);
-  return account;
 }

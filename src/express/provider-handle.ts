@@ -18,6 +18,7 @@ import type { ProviderEntry } from "../providers/registry.js";
 import { type OAuthFlow, rememberFlow, takeFlow } from "./oauth-flow.js";
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
+import { withSpan } from "../tracing/tracer.js";
 import { signInOrChallenge } from "./two-factor-login.js";
 
 /** Options of {@link ProviderHandle.getAuthUrl}. */
@@ -65,9 +66,8 @@ export class ProviderHandle {
   }
 
   /** Verifies the callback and returns the provider's profile, without signing in (@prsm/auth's getUserData). */
-  async getUserData(req: Request = this.scope.req): Promise<OAuthUserData> {
-    const { profile } = await this.callback(req);
-    return toOAuthUserData(this.name, profile);
+  getUserData(req: Request = this.scope.req): Promise<OAuthUserData> {
+    return this.span("auth.oauth.profile", async () => toOAuthUserData(this.name, (await this.callback(req)).profile));
   }
 
   /**
@@ -77,7 +77,11 @@ export class ProviderHandle {
    * @throws {OAuthStateError} | {OAuthProviderError} | {OAuthAccountExistsError} | {OAuthEmailRequiredError}
    *   | {UserInactiveError} | {SecondFactorRequiredError}
    */
-  async handleCallback(req: Request = this.scope.req): Promise<{ isNewUser: boolean }> {
+  handleCallback(req: Request = this.scope.req): Promise<{ isNewUser: boolean }> {
+    return this.span("auth.oauth.callback", () => this.completeCallback(req));
+  }
+
+  private async completeCallback(req: Request): Promise<{ isNewUser: boolean }> {
     const { flow, profile } = await this.callback(req);
     if (flow.intent === "link") {
       await this.finishLink(flow, profile);
@@ -97,9 +101,11 @@ export class ProviderHandle {
    * Completes a flow started with {@link getLinkUrl}: the identity is linked to the signed-in account.
    * @throws {OAuthStateError} not a link flow of this session's account | {OAuthIdentityTakenError}
    */
-  async link(req: Request = this.scope.req): Promise<{ linked: boolean }> {
-    const { flow, profile } = await this.callback(req, "link");
-    return this.finishLink(flow, profile);
+  link(req: Request = this.scope.req): Promise<{ linked: boolean }> {
+    return this.span("auth.oauth.link", async () => {
+      const { flow, profile } = await this.callback(req, "link");
+      return this.finishLink(flow, profile);
+    });
   }
 
   /**
@@ -110,6 +116,10 @@ export class ProviderHandle {
     const auth = signedIn(this.scope);
     if (!auth) throw new UserNotLoggedInError();
     await unlinkProvider(this.scope.ctx, auth.accountId, this.name, requestInfo(this.scope.req));
+  }
+
+  private span<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return withSpan(this.scope.ctx, name, { "auth.provider": this.name }, fn);
   }
 
   private start(intent: OAuthFlow["intent"], accountId: number | null, scopes: unknown, remember: boolean): string {

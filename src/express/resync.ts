@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { AuthStatus } from "../core/status.js";
+import { withSpan } from "../tracing/tracer.js";
 import type { AuthScope } from "./scope.js";
 import { endSession } from "./sign-in.js";
 
@@ -18,18 +19,20 @@ export async function resyncSession(scope: AuthScope, force = false): Promise<vo
   if (lifetime !== null && now - (auth.startedAt ?? auth.lastRememberCheck) >= lifetime) return endSession(scope);
   if (!force && now - auth.lastResync < scope.ctx.config.resyncMs) return;
   const a = scope.ctx.t.accounts;
-  const [row] = await scope.ctx.db
-    .select({
-      email: a.email,
-      status: a.status,
-      rolemask: a.rolemask,
-      verified: a.verified,
-      forceLogout: a.forceLogout,
-      hasPassword: sql<boolean>`${a.password} is not null`,
-    })
-    .from(a)
-    .where(eq(a.id, auth.accountId))
-    .limit(1);
+  const [row] = await withSpan(scope.ctx, "auth.session.resync", {}, async () =>
+    scope.ctx.db
+      .select({
+        email: a.email,
+        status: a.status,
+        rolemask: a.rolemask,
+        verified: a.verified,
+        forceLogout: a.forceLogout,
+        hasPassword: sql<boolean>`${a.password} is not null`,
+      })
+      .from(a)
+      .where(eq(a.id, auth.accountId))
+      .limit(1),
+  );
   if (!row || row.forceLogout > auth.forceLogout || row.status !== AuthStatus.Normal) return endSession(scope);
   Object.assign(auth, {
     email: row.email,

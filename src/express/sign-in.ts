@@ -8,6 +8,7 @@ import { forgetThisDevice, setRememberCookie } from "./remember-cookie.js";
 import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
 import { regenerateSession } from "./session-promises.js";
+import { withSpan } from "../tracing/tracer.js";
 import { signInOrChallenge } from "./two-factor-login.js";
 
 /**
@@ -82,8 +83,11 @@ export async function loginWithPassword(
   password: unknown,
   remember: unknown,
 ): Promise<void> {
-  const { account, rehash, hasTwoFactor } = await verifyLogin(scope.ctx, email, password, requestInfo(scope.req));
-  await signInOrChallenge(scope, account, { remember: isRememberFlag(remember), rehash, hasTwoFactor });
+  const wanted = isRememberFlag(remember);
+  await withSpan(scope.ctx, "auth.login", { "auth.remember": wanted }, async () => {
+    const { account, rehash, hasTwoFactor } = await verifyLogin(scope.ctx, email, password, requestInfo(scope.req));
+    await signInOrChallenge(scope, account, { remember: wanted, rehash, hasTwoFactor });
+  });
 }
 
 /** `req.auth.logout`: forgets this device's remember-me token, audits, and ends the session. */

@@ -18,6 +18,7 @@ import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
 import { regenerateSession } from "./session-promises.js";
 import { completeSignIn } from "./sign-in.js";
+import { withSpan } from "../tracing/tracer.js";
 
 const MECHANISM_OF: Record<FactorKind, number> = {
   totp: TwoFactorMechanism.TOTP,
@@ -47,6 +48,7 @@ export async function signInOrChallenge(
       metadata: options.metadata ?? {},
     });
   const challenge = await createChallenge(scope.ctx, account, methods, options.remember, requestInfo(scope.req));
+  if (options.metadata && Object.keys(options.metadata).length > 0) challenge.pending.signInMetadata = options.metadata;
   await regenerateSession(scope.req);
   scope.req.session.auth = pendingSession(challenge.pending, scope.ctx.now().getTime());
   throw new SecondFactorRequiredError(challenge.methods, challenge.pending.availableMechanisms);
@@ -67,7 +69,11 @@ async function livePending(scope: AuthScope): Promise<PendingTwoFactor> {
  * Answers the pending second step. A wrong answer counts against this challenge (after `maxAttempts`
  * the login must restart) and against the account-wide lockout.
  */
-export async function verifyPendingFactor(scope: AuthScope, kind: FactorKind, code: unknown): Promise<void> {
+export function verifyPendingFactor(scope: AuthScope, kind: FactorKind, code: unknown): Promise<void> {
+  return withSpan(scope.ctx, "auth.two_factor.verify", { "auth.method": kind }, () => verifyPending(scope, kind, code));
+}
+
+async function verifyPending(scope: AuthScope, kind: FactorKind, code: unknown): Promise<void> {
   const pending = await livePending(scope);
   const attempted = MECHANISM_OF[kind];
   if (attempted !== 0 && !pending.attemptedMechanisms.includes(attempted)) pending.attemptedMechanisms.push(attempted);
@@ -103,5 +109,8 @@ export async function completeTwoFactorLogin(scope: AuthScope): Promise<void> {
     scope.req.session.auth = undefined;
     throw new UserInactiveError();
   }
-  await completeSignIn(scope, account, { remember: pending.remember, metadata: { twoFactorCompleted: true } });
+  await completeSignIn(scope, account, {
+    remember: pending.remember,
+    metadata: { ...pending.signInMetadata, twoFactorCompleted: true },
+  });
 }

@@ -42,6 +42,13 @@ export async function createOAuthAccount(ctx: AuthContext, input: NewOAuthAccoun
         .onConflictDoNothing()
         .returning(accountColumns(ctx));
       if (!row) {
+        // A concurrent first sign-in of the same identity committed first: its account is the one.
+        const p = ctx.t.providers;
+        const [same] = await tx
+          .select({ id: p.id })
+          .from(p)
+          .where(and(eq(p.provider, input.provider), eq(p.providerId, input.profile.id)));
+        if (same) throw new OAuthIdentityTakenError();
         const [byEmail] = await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.email, input.email));
         throw byEmail ? new OAuthAccountExistsError() : new UserIdTakenError();
       }

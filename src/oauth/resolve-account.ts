@@ -72,6 +72,9 @@ async function findOrCreate(
   const vouched = email !== null && (profile.emailVerified || policy.trustEmail);
   const existing = email !== null ? await findAccountByEmail(ctx, email) : null;
   if (existing) {
+    // The account may be a concurrent first sign-in of this very identity that committed meanwhile.
+    const raced = await findIdentity(ctx, provider, profile.id);
+    if (raced) return { account: raced.account, isNewUser: false };
     if (!vouched || !policy.allowEmailLinking) {
       await logActivity(ctx, {
         accountId: existing.id,

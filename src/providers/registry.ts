@@ -83,7 +83,9 @@ function checkEntry(name: string, raw: unknown): Record<string, unknown> {
   if (o.allowEmailLinking !== undefined && typeof o.allowEmailLinking !== "boolean")
     fail(`${at}.allowEmailLinking`, "a boolean");
   if (o.trustEmail !== undefined && typeof o.trustEmail !== "boolean") fail(`${at}.trustEmail`, "a boolean");
-  const multiTenant = typeof o.tenantId !== "string" || ["common", "organizations", "consumers"].includes(o.tenantId);
+  // Tenant names are case-insensitive at Microsoft; the consumer tenant's id is multi-tenant too.
+  const tenant = typeof o.tenantId === "string" ? o.tenantId.trim().toLowerCase() : "common";
+  const multiTenant = ["common", "organizations", "consumers", "9188040d-6c67-4c5b-b112-36a304b66dad"].includes(tenant);
   if (name === "azure" && o.trustEmail === true && multiTenant)
     fail(`${at}.trustEmail`, "false unless tenantId names your own tenant (any tenant can claim any address)");
   if (name === "azure" && o.allowEmailLinking === true && o.trustEmail !== true)

@@ -26,6 +26,8 @@ export interface PendingTwoFactor {
   verifiedMechanism: number | null;
   /** Wrong codes in this challenge. */
   attempts: number;
+  /** Audit metadata of the first step (e.g. the OAuth provider), carried to the `login` row. */
+  signInMetadata?: Record<string, unknown>;
 }
 
 /** A new challenge: the pending state to store and what to tell the client. */

@@ -12,7 +12,15 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const t = authSchema;
 
-const NOTHING = { confirmations: 0, remembers: 0, resets: 0, twoFactorTokens: 0, sessions: 0, rateLimits: 0 };
+const NOTHING = {
+  confirmations: 0,
+  remembers: 0,
+  resets: 0,
+  twoFactorTokens: 0,
+  sessions: 0,
+  rateLimits: 0,
+  activityLog: 0,
+};
 
 /** Inserts one row into each token table expiring at `expires`, tagged with `tag`, for `accountId`. */
 async function insertTokens(accountId: number, expires: Date, tag: string) {
@@ -76,6 +84,7 @@ describe("cleanupExpiredTokens()", () => {
       twoFactorTokens: 1,
       sessions: 1,
       rateLimits: 1,
+      activityLog: 0,
     });
   });
 
@@ -123,6 +132,7 @@ describe("cleanupExpiredTokens()", () => {
       twoFactorTokens: 1,
       sessions: 1,
       rateLimits: 1,
+      activityLog: 0,
     });
   });
 

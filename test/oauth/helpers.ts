@@ -41,7 +41,7 @@ export function providersFor(idp: MockIdp, extra: Extra = {}) {
     google: entry("google", {}, { userinfo: `${idp.url}/userinfo` }),
     azure: entry("azure", { tenantId: "tenant-1" }),
     keycloak: entry("keycloak", { type: "oidc" as const }, { userinfo: `${idp.url}/oidc-userinfo` }),
-  } as AuthConfig["providers"];
+  } as NonNullable<AuthConfig["providers"]>;
 }
 
 /** Starts one stand-in IdP for the test file and resets what it serves and saw before each test. */
@@ -269,7 +269,10 @@ export async function registerVerified(t: TestApp, email: string, password = PAS
 
 /** Registers a password account that has not confirmed its address (a confirmation token is "mailed"). */
 export async function registerUnverified(t: TestApp, email: string, password = PASSWORD): Promise<number> {
-  const res = await t.agent().post("/call/register").send({ args: [email, password, null, "$callback"] });
+  const res = await t
+    .agent()
+    .post("/call/register")
+    .send({ args: [email, password, null, "$callback"] });
   expect(res.status, res.text).toBe(200);
   return res.body.result.id as number;
 }
