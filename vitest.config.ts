@@ -1,7 +1,9 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // Two projects: `pglite` always (in-memory, one instance per worker), `postgres` when DATABASE_URL is set
-// (one database per worker, cloned from a migrated template). Both run the whole suite.
+// (one database per worker, cloned from a migrated template). Both run the whole suite, except the
+// `*.server.test.ts` files: they need a real server (two instances over LISTEN/NOTIFY, dropped
+// connections) and run in the `postgres` project only.
 const databaseUrl = process.env.DATABASE_URL;
 
 export default defineConfig({
@@ -14,7 +16,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "pglite", provide: { dbDriver: "pglite" }, globalSetup: ["test/helpers/global-setup.ts"] },
+        test: {
+          name: "pglite",
+          provide: { dbDriver: "pglite" },
+          globalSetup: ["test/helpers/global-setup.ts"],
+          exclude: [...configDefaults.exclude, "test/**/*.server.test.ts"],
+        },
       },
       ...(databaseUrl
         ? [

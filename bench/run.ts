@@ -4,6 +4,7 @@
  * request, with the design targets alongside (informational: the process does not fail on them).
  * Env: BENCH_DATABASE_URL (admin URL), BENCH_DURATION (seconds per scenario, default 8).
  */
+import { runInvalidationBench } from "./invalidation.js";
 import { availableParallelism, loadavg } from "node:os";
 import { BENCH_DATABASE, recreateBenchDatabase } from "./db.js";
 import { fire, JSON_HEADERS, type Load, type Measured, perRequest, ServerProcess, sessionCookie } from "./load.js";
@@ -181,6 +182,7 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+  await runInvalidationBench();
 }
 
 main().catch((err) => {

@@ -7,6 +7,7 @@ import type { PasswordHashingOptions } from "./crypto/password-hasher.js";
 import type { AuthNotification } from "./core/notifications.js";
 import { AuthConfigError } from "./errors.js";
 import type { OAuthUserData } from "./oauth/user-data.js";
+import type { InvalidationOptions } from "./invalidation/options.js";
 import { resolveActivityRetention } from "./core/activity-retention.js";
 import { type RateLimitOptions, type ResolvedRateLimits, resolveRateLimits } from "./rate-limit/options.js";
 import { type AuthTracer, isAuthTracer } from "./tracing/tracer.js";
@@ -124,7 +125,8 @@ export interface AuthConfig {
   /** Two-factor authentication (TOTP, email/SMS codes, backup codes). Needs `secret`. */
   twoFactor?: TwoFactorOptions;
   impersonation?: Record<string, unknown>;
-  invalidation?: Record<string, unknown>;
+  /** Instant cross-instance invalidation over LISTEN/NOTIFY (docs/invalidation-and-scaling.md). */
+  invalidation?: InvalidationOptions;
   /**
    * Tracing: an object with `span(name, attributes, fn)` (the @prsm/auth duck type), or `false` for none.
    * When absent, OpenTelemetry is used through `@opentelemetry/api` if it is installed.

@@ -75,3 +75,14 @@ export {
 export type { AuthTracer, SpanAttributes } from "./tracing/tracer.js";
 export type { RateLimitOptions, RateLimitRule } from "./rate-limit/options.js";
 export { clientBucket } from "./rate-limit/client-ip.js";
+export { closeAuth } from "./core/context.js";
+export {
+  closeInvalidationListeners,
+  getInvalidationStatus,
+  onInvalidation,
+  type InvalidationStatus,
+} from "./invalidation/handle.js";
+export type { InvalidationOptions } from "./invalidation/options.js";
+export type { InvalidationKind } from "./invalidation/payload.js";
+export type { InvalidationEvent } from "./invalidation/hub.js";
+export type { ListenerState as InvalidationState } from "./invalidation/listener.js";

@@ -7,6 +7,7 @@ import { logActivity } from "./activity.js";
 import { type AuthContext, type RequestInfo, withTransaction } from "./context.js";
 import { canonicalizeEmail } from "./email.js";
 import { durationArg } from "./input.js";
+import { notifyInvalidation } from "../invalidation/notify.js";
 import { setAccountPassword } from "./password-change.js";
 import { issuePasswordReset } from "./password-reset.js";
 import { isRoleMask, maskHasRole } from "./roles.js";
@@ -35,6 +36,7 @@ export async function changeRoles(
       .set({ rolemask: mask })
       .where(eq(a.id, account.id))
       .returning({ rolemask: a.rolemask });
+    await notifyInvalidation(withTransaction(ctx, tx), account.id, "roles");
     await logActivity(withTransaction(ctx, tx), {
       accountId: account.id,
       action: AuthActivityAction.RoleChanged,
@@ -59,6 +61,7 @@ export async function setRoles(
       .update(ctx.t.accounts)
       .set({ rolemask: rolemask as number })
       .where(eq(ctx.t.accounts.id, account.id));
+    await notifyInvalidation(withTransaction(ctx, tx), account.id, "roles");
     await logActivity(withTransaction(ctx, tx), {
       accountId: account.id,
       action: AuthActivityAction.RoleChanged,
@@ -91,6 +94,7 @@ export async function setStatus(
     const txCtx = withTransaction(ctx, tx);
     await tx.update(ctx.t.accounts).set({ status }).where(eq(ctx.t.accounts.id, account.id));
     if (status !== AuthStatus.Normal) await revokeAccountAccess(txCtx, account.id);
+    await notifyInvalidation(txCtx, account.id, "status");
     await logActivity(txCtx, {
       accountId: account.id,
       action: AuthActivityAction.StatusChanged,
@@ -133,6 +137,7 @@ export async function deleteAccount(
       request,
     });
     await tx.delete(ctx.t.accounts).where(eq(ctx.t.accounts.id, account.id));
+    await notifyInvalidation(withTransaction(ctx, tx), account.id, "deleted");
   });
   return toAuthAccount(account);
 }

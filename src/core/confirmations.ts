@@ -6,6 +6,7 @@ import { logActivity } from "./activity.js";
 import { notifyAccount } from "./notifications.js";
 import { type AuthContext, later, type RequestInfo, withTransaction } from "./context.js";
 import { isUniqueViolation } from "./db-errors.js";
+import { notifyInvalidation } from "../invalidation/notify.js";
 
 /** The values of a new confirmation row and the token to hand to the user. */
 export function newConfirmation(ctx: AuthContext, accountId: number, email: string) {
@@ -76,6 +77,7 @@ export async function consumeConfirmation(
       const changed = before.email !== row.email;
       if (changed) await tx.delete(ctx.t.resets).where(eq(ctx.t.resets.accountId, row.accountId));
       const txCtx = withTransaction(ctx, tx);
+      await notifyInvalidation(txCtx, row.accountId, "email");
       await logActivity(
         txCtx,
         {

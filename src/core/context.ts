@@ -1,6 +1,8 @@
 import type { AuthTables } from "../../schema/create-auth-schema.js";
 import { type AuthConfig, type ResolvedAuthConfig, resolveAuthConfig } from "../config.js";
 import { createPasswordHasher, type PasswordHasher } from "../crypto/password-hasher.js";
+import { type InvalidationHub, startInvalidationHub } from "../invalidation/hub.js";
+import { resolveInvalidation } from "../invalidation/options.js";
 import { type AnyPgDatabase, toDrizzleDatabase } from "./database.js";
 
 /**
@@ -13,6 +15,8 @@ export interface AuthContext {
   config: ResolvedAuthConfig;
   hasher: PasswordHasher;
   now(): Date;
+  /** LISTEN/NOTIFY invalidation, present when `invalidation.listen` is on. */
+  invalidation?: InvalidationHub | undefined;
 }
 
 /** Who caused a write and from where; recorded in the audit log. */
@@ -25,11 +29,17 @@ export interface RequestInfo {
 
 const contexts = new WeakMap<AuthConfig, Promise<AuthContext>>();
 
-/** Returns the (cached) context of a config. The first call validates the config and wraps a raw client. */
+/**
+ * Returns the (cached) context of a config. The first call validates the config, wraps a raw client and,
+ * when `invalidation.listen` is on, starts the invalidation listener in the background (one connection,
+ * held until {@link closeAuth}).
+ * @throws {AuthConfigError} INVALID_CONFIG, synchronously
+ */
 export function getAuthContext(config: AuthConfig): Promise<AuthContext> {
   let ctx = contexts.get(config);
   if (!ctx) {
     const resolved = resolveAuthConfig(config);
+    const invalidation = resolveInvalidation(resolved.source.invalidation, resolved.tables);
     const hasher = createPasswordHasher(resolved.passwordHashing);
     ctx = toDrizzleDatabase(resolved.db).then((db) => ({
       db,
@@ -37,11 +47,31 @@ export function getAuthContext(config: AuthConfig): Promise<AuthContext> {
       config: resolved,
       hasher,
       now: resolved.now,
+      ...(invalidation && {
+        invalidation: startInvalidationHub({
+          db,
+          channel: invalidation.channel,
+          now: resolved.now,
+          resyncMs: resolved.resyncMs,
+        }),
+      }),
     }));
     ctx.catch(() => contexts.delete(config));
     contexts.set(config, ctx);
   }
   return ctx;
+}
+
+/**
+ * Releases what the context of a config holds open: the invalidation listener and its connection. Call
+ * it on shutdown (before ending your database pool) and in tests. The context stays usable afterwards:
+ * writes still send NOTIFY, and sessions are re-read every `resyncInterval`. It does not close the
+ * database you passed in. Resolves at once for a config never used.
+ * @example process.on("SIGTERM", async () => { server.close(); await closeAuth(authConfig); await pool.end() })
+ */
+export async function closeAuth(config: AuthConfig): Promise<void> {
+  const ctx = await contexts.get(config)?.catch(() => undefined);
+  await ctx?.invalidation?.close();
 }
 
 /** The same context bound to a transaction. */

@@ -20,6 +20,7 @@ import { notifyAccount } from "./notifications.js";
 import { type AuthContext, later, type RequestInfo, withTransaction } from "./context.js";
 import { clearLoginFailures, loginKey } from "./login-lockout.js";
 import { revokeAccountAccess } from "./revocation.js";
+import { notifyInvalidation } from "../invalidation/notify.js";
 
 /** Options of a reset request. */
 export interface ResetRequestOptions {
@@ -133,6 +134,7 @@ export async function completePasswordReset(
     await tx.update(ctx.t.accounts).set({ password: hash }).where(eq(ctx.t.accounts.id, account.id));
     await tx.delete(r).where(eq(r.accountId, account.id));
     if (options.logout !== false) await revokeAccountAccess(txCtx, account.id);
+    else await notifyInvalidation(txCtx, account.id, "password");
     await clearLoginFailures(txCtx, loginKey(account.email));
     await logActivity(txCtx, {
       accountId: account.id,

@@ -1,4 +1,5 @@
 import { and, eq, ne, sql } from "drizzle-orm";
+import { notifyInvalidation } from "../invalidation/notify.js";
 import type { AuthContext } from "./context.js";
 
 /** Which of the account's live sessions survive a revocation. */
@@ -10,8 +11,9 @@ export interface RevokeOptions {
 /**
  * Ends every way an account is signed in, at once: raises `force_logout` (sessions cached elsewhere end
  * at their next resync), deletes the account's remember-me tokens and deletes its session rows (so no
- * instance can load them again). Returns the new `force_logout` value, or null when the account is gone.
- * Call inside a transaction when combined with other writes.
+ * instance can load them again), and sends a `revoked` invalidation (delivered on commit) so every
+ * instance re-reads the account's sessions on their next request. Returns the new `force_logout` value,
+ * or null when the account is gone. Call inside a transaction when combined with other writes.
  */
 export async function revokeAccountAccess(
   ctx: AuthContext,
@@ -30,5 +32,6 @@ export async function revokeAccountAccess(
   await ctx.db
     .delete(sessions)
     .where(keep ? and(eq(sessions.accountId, accountId), ne(sessions.id, keep)) : eq(sessions.accountId, accountId));
+  await notifyInvalidation(ctx, accountId, "revoked");
   return row.forceLogout;
 }

@@ -4,6 +4,7 @@ import { AuthActivityAction } from "./activity-actions.js";
 import { logActivity } from "./activity.js";
 import type { AuthContext, RequestInfo } from "./context.js";
 import { parseUserAgent } from "./user-agent.js";
+import { notifyInvalidation } from "../invalidation/notify.js";
 
 /** The database key of a session: SHA-256 of the express-session id. The raw id is never stored. */
 export function sessionKey(sid: string): string {
@@ -58,7 +59,10 @@ export async function listAccountSessions(
   }));
 }
 
-/** Deletes one session of an account. Returns false when no such session belongs to it. */
+/**
+ * Deletes one session of an account and sends a `session` invalidation right after. Returns false when
+ * no such session belongs to it.
+ */
 export async function revokeAccountSession(
   ctx: AuthContext,
   accountId: number,
@@ -72,6 +76,7 @@ export async function revokeAccountSession(
     .where(and(eq(s.id, id), eq(s.accountId, accountId)))
     .returning({ id: s.id });
   if (deleted.length === 0) return false;
+  await notifyInvalidation(ctx, accountId, "session");
   await logActivity(ctx, {
     accountId,
     action: AuthActivityAction.SessionRevoked,

@@ -1,14 +1,16 @@
 import { eq, sql } from "drizzle-orm";
 import { AuthStatus } from "../core/status.js";
+import { wasInvalidatedSince } from "../invalidation/notify.js";
 import { withSpan } from "../tracing/tracer.js";
 import type { AuthScope } from "./scope.js";
 import { endSession } from "./sign-in.js";
 
 /**
  * Keeps a signed-in session in step with its account. A session older than `sessionLifetime` ends
- * (no database access needed). At most once per `resyncInterval` (or when
- * forced) it re-reads the account and ends the session when the account is gone, not Normal, or its
- * `force_logout` counter moved past the session's; otherwise it refreshes the cached fields.
+ * (no database access needed). At most once per `resyncInterval` (or when forced, or when this instance
+ * received an invalidation of the account since the session's last resync) it re-reads the account and
+ * ends the session when the account is gone, not Normal, or its `force_logout` counter moved past the
+ * session's; otherwise it refreshes the cached fields.
  */
 export async function resyncSession(scope: AuthScope, force = false): Promise<void> {
   const auth = scope.req.session?.auth;
@@ -17,7 +19,12 @@ export async function resyncSession(scope: AuthScope, force = false): Promise<vo
   const now = scope.ctx.now().getTime();
   const lifetime = scope.ctx.config.sessionLifetimeMs;
   if (lifetime !== null && now - (auth.startedAt ?? auth.lastRememberCheck) >= lifetime) return endSession(scope);
-  if (!force && now - auth.lastResync < scope.ctx.config.resyncMs) return;
+  if (
+    !force &&
+    now - auth.lastResync < scope.ctx.config.resyncMs &&
+    !wasInvalidatedSince(scope.ctx, auth.accountId, auth.lastResync)
+  )
+    return;
   const a = scope.ctx.t.accounts;
   const [row] = await withSpan(scope.ctx, "auth.session.resync", {}, async () =>
     scope.ctx.db

@@ -1,0 +1,127 @@
+import { nodePostgresAdapter } from "./pg-adapter.js";
+
+/** What a listening connection reports to the listener. @internal */
+export interface ListenHandlers {
+  /** A notification arrived on the channel (the payload is not validated yet). */
+  onPayload(payload: string): void;
+  /** The connection failed or ended; notifications no longer arrive until the listener reconnects. */
+  onLost(error: unknown): void;
+  /** The driver re-established LISTEN on its own after a drop (postgres.js): notifications may have been missed. */
+  onRelisten(): void;
+}
+
+/** An open LISTEN on one channel. @internal */
+export interface ListenConnection {
+  /** Stops listening and releases the connection. Never throws. */
+  close(): Promise<void>;
+}
+
+/** How to LISTEN with one database driver. @internal */
+export interface ListenAdapter {
+  readonly driver: "node-postgres" | "postgres.js" | "pglite";
+  /** False for PGlite, which runs in-process: there is no connection to lose, so no heartbeat is needed. */
+  readonly canDrop: boolean;
+  /** Opens a connection and LISTENs on `channel` (already validated). Rejects when LISTEN is impossible. */
+  open(channel: string, handlers: ListenHandlers): Promise<ListenConnection>;
+}
+
+/** The adapter for a database, or why there is none. @internal */
+export type AdapterLookup = { adapter: ListenAdapter; reason?: undefined } | { adapter: null; reason: string };
+
+interface PostgresJsSql {
+  (...args: never[]): unknown;
+  listen(
+    channel: string,
+    onnotify: (payload: string) => void,
+    onlisten?: () => void,
+  ): Promise<{ unlisten(): Promise<unknown> }>;
+  unsafe: unknown;
+}
+
+interface PGliteLike {
+  listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>;
+  exec: unknown;
+  waitReady: unknown;
+}
+
+function isFunction(value: unknown): boolean {
+  return typeof value === "function";
+}
+
+function isPostgresJs(client: unknown): client is PostgresJsSql {
+  return (
+    isFunction(client) && isFunction((client as PostgresJsSql).listen) && isFunction((client as PostgresJsSql).unsafe)
+  );
+}
+
+function isPglite(client: unknown): client is PGliteLike {
+  if (typeof client !== "object" || client === null) return false;
+  const c = client as PGliteLike;
+  return isFunction(c.listen) && isFunction(c.exec) && "waitReady" in c;
+}
+
+function isPgPool(client: unknown): client is Parameters<typeof nodePostgresAdapter>[0] {
+  if (typeof client !== "object" || client === null) return false;
+  const c = client as Record<string, unknown>;
+  return isFunction(c.connect) && isFunction(c.query) && isFunction(c.Client) && typeof c.options === "object";
+}
+
+/** postgres.js: `sql.listen` uses one dedicated connection of the `sql` instance and re-LISTENs after a drop. */
+function postgresJsAdapter(sql: PostgresJsSql): ListenAdapter {
+  return {
+    driver: "postgres.js",
+    canDrop: true,
+    async open(channel, handlers) {
+      let closed = false;
+      let first = true;
+      const onListen = () => {
+        if (first) first = false;
+        else if (!closed) handlers.onRelisten();
+      };
+      // postgres.js quotes the name itself ("name" with quotes doubled); the channel is validated anyway.
+      const meta = await sql.listen(channel, (payload) => !closed && handlers.onPayload(payload), onListen);
+      return {
+        async close() {
+          // After a reconnect postgres.js holds a new listener object that `unlisten` does not remove;
+          // `closed` keeps our callbacks silent in that case.
+          closed = true;
+          await meta.unlisten().catch(() => {});
+        },
+      };
+    },
+  };
+}
+
+/** PGlite: one in-process connection; `listen` returns the function that stops it. */
+function pgliteAdapter(pg: PGliteLike): ListenAdapter {
+  return {
+    driver: "pglite",
+    canDrop: false,
+    async open(channel, handlers) {
+      let closed = false;
+      const unlisten = await pg.listen(channel, (payload) => !closed && handlers.onPayload(payload));
+      return {
+        async close() {
+          closed = true;
+          await unlisten().catch(() => {});
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Finds how to LISTEN for a Drizzle database through the driver client it wraps (`db.$client`): a
+ * postgres.js `sql`, a `PGlite`, or a node-postgres `Pool`. Anything else (a single `pg.Client`, a
+ * transaction, an unknown driver) has no adapter, and invalidation falls back to interval resync.
+ * @internal
+ */
+export function listenAdapterFor(db: unknown): AdapterLookup {
+  const client = (db as { $client?: unknown } | null)?.$client;
+  if (isPostgresJs(client)) return { adapter: postgresJsAdapter(client) };
+  if (isPglite(client)) return { adapter: pgliteAdapter(client) };
+  if (isPgPool(client)) return { adapter: nodePostgresAdapter(client) };
+  if (typeof client === "object" && client !== null && "connectionParameters" in client)
+    return { adapter: null, reason: "a single pg.Client has no spare connection to listen on (pass a pg.Pool)" };
+  return { adapter: null, reason: "the database driver offers no LISTEN connection" };
+}
