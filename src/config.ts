@@ -8,6 +8,11 @@ import type { AuthNotification } from "./core/notifications.js";
 import { AuthConfigError } from "./errors.js";
 import type { OAuthUserData } from "./oauth/user-data.js";
 import type { InvalidationOptions } from "./invalidation/options.js";
+import {
+  type ImpersonationOptions,
+  type ResolvedImpersonation,
+  resolveImpersonation,
+} from "./impersonation/options.js";
 import { resolveActivityRetention } from "./core/activity-retention.js";
 import { type RateLimitOptions, type ResolvedRateLimits, resolveRateLimits } from "./rate-limit/options.js";
 import { type AuthTracer, isAuthTracer } from "./tracing/tracer.js";
@@ -124,7 +129,8 @@ export interface AuthConfig {
   githubUserAgent?: string;
   /** Two-factor authentication (TOTP, email/SMS codes, backup codes). Needs `secret`. */
   twoFactor?: TwoFactorOptions;
-  impersonation?: Record<string, unknown>;
+  /** Audited impersonation: off unless `enabled`; see docs/impersonation.md. */
+  impersonation?: ImpersonationOptions;
   /** Instant cross-instance invalidation over LISTEN/NOTIFY (docs/invalidation-and-scaling.md). */
   invalidation?: InvalidationOptions;
   /**
@@ -157,6 +163,7 @@ export interface ResolvedAuthConfig {
   lockout: { maxFailures: number; durationMs: number } | null;
   limiter: ExternalLimiter | undefined;
   rateLimits: ResolvedRateLimits;
+  impersonation: ResolvedImpersonation;
   activityLog: { enabled: boolean; actions: ReadonlySet<string> | null };
   now: () => Date;
   notify: ((notification: AuthNotification) => unknown) | undefined;
@@ -286,6 +293,7 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
     lockout,
     limiter: config.limiter,
     rateLimits: resolveRateLimits(config.rateLimits),
+    impersonation: resolveImpersonation(config.impersonation),
     activityLog: { enabled: config.activityLog?.enabled !== false, actions: actions ? new Set(actions) : null },
     now: config.now ?? (() => new Date()),
     notify: config.notify,

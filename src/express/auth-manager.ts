@@ -27,6 +27,14 @@ import { endSession, loginWithPassword, logout } from "./sign-in.js";
 import { TwoFactorManager } from "./two-factor-manager.js";
 import { completeTwoFactorLogin } from "./two-factor-login.js";
 import { ProviderHandle } from "./provider-handle.js";
+import {
+  type ImpersonationInfo,
+  assertNotImpersonating,
+  impersonationInfo,
+  impersonationOf,
+  startImpersonation,
+  stopImpersonation,
+} from "./impersonation.js";
 
 /**
  * `req.auth`: the @prsm/auth surface for one request. Names, argument order and results follow
@@ -75,11 +83,50 @@ export class AuthManager {
    * @throws {ProviderNotLinkedError} | {LastSignInMethodError} | {UserNotLoggedInError}
    */
   async unlinkProvider(provider: string): Promise<void> {
+    this.assertNotImpersonating();
     const id = this.getId();
     if (id === null) throw new UserNotLoggedInError();
     if (typeof provider !== "string" || provider.length === 0 || provider.length > 50)
       throw new InvalidInputError("provider", "provider must be a provider name");
     await unlinkProvider(this.scope.ctx, id, provider, this.actor);
+  }
+
+  private assertNotImpersonating(): void {
+    assertNotImpersonating(this.scope);
+  }
+
+  // ── impersonation ─────────────────────────────────────────────────
+
+  /**
+   * Acts as another account, audited, for at most `impersonation.maxTtl`. See docs/impersonation.md.
+   * @throws {ImpersonationDisabledError} | {ImpersonationNotAllowedError} | {AlreadyImpersonatingError} |
+   * {UserNotLoggedInError} | {UserInactiveError}
+   */
+  startImpersonation(
+    identifier: AccountIdentifier,
+    options?: { reason?: string; ttl?: string | number },
+  ): Promise<void> {
+    return startImpersonation(this.scope, identifier, options);
+  }
+  /** Returns to the actor's own session. @throws {NotImpersonatingError} */
+  stopImpersonation(): Promise<void> {
+    return stopImpersonation(this.scope, "manual");
+  }
+  /** True while this session impersonates another account. */
+  isImpersonating(): boolean {
+    return impersonationOf(this.session) !== undefined;
+  }
+  /** The impersonating actor's account id, or null. */
+  getActorId(): number | null {
+    return impersonationOf(this.session)?.accountId ?? null;
+  }
+  /** The impersonating actor's email, or null. */
+  getActorEmail(): string | null {
+    return impersonationOf(this.session)?.email ?? null;
+  }
+  /** Actor, target, reason, start and expiry of the current impersonation (for a banner), or null. */
+  getImpersonationInfo(): ImpersonationInfo | null {
+    return impersonationInfo(this.session);
   }
 
   /** Finishes a login after `twoFactor.verify.*` succeeded in this pending session. */
@@ -162,7 +209,10 @@ export class AuthManager {
   login(email: string, password: string, remember = false): Promise<void> {
     return loginWithPassword(this.scope, email, password, remember);
   }
-  /** Signs out: this device's remember-me token is deleted and the session's server state destroyed. */
+  /**
+   * Signs out: this device's remember-me token is deleted and the session's server state destroyed.
+   * While impersonating it ends the impersonation instead (back to the actor; no remember-me token touched).
+   */
   logout(): Promise<void> {
     return logout(this.scope);
   }
@@ -176,6 +226,7 @@ export class AuthManager {
   }
   /** Starts an email change: the callback gets a token for the new address; the change happens on confirmation. */
   changeEmail(newEmail: string, callback: (token: string) => unknown): Promise<void> {
+    this.assertNotImpersonating();
     return account.changeEmail(this.scope, newEmail, callback);
   }
   /** Issues a new confirmation token for an unverified address (silent otherwise). */
@@ -197,18 +248,22 @@ export class AuthManager {
   }
   /** True when `password` is the signed-in account's password. */
   verifyPassword(password: string): Promise<boolean> {
+    this.assertNotImpersonating();
     return sessions.verifyPassword(this.scope, password);
   }
   /** Changes the password (the current one is required); other sessions and remember-me tokens end. */
   changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    this.assertNotImpersonating();
     return sessions.changePassword(this.scope, currentPassword, newPassword);
   }
   /** Ends every other session and every remember-me token of the account. */
   logoutEverywhereElse(): Promise<void> {
+    this.assertNotImpersonating();
     return sessions.logoutEverywhereElse(this.scope);
   }
   /** Ends every session of the account, this one included. */
   logoutEverywhere(): Promise<void> {
+    this.assertNotImpersonating();
     return sessions.logoutEverywhere(this.scope);
   }
   /** The live sessions of the signed-in account. */
@@ -217,6 +272,7 @@ export class AuthManager {
   }
   /** Ends one session of the signed-in account by its listed id. */
   revokeSession(id: string): Promise<boolean> {
+    this.assertNotImpersonating();
     return sessions.revokeSession(this.scope, id);
   }
 
@@ -228,20 +284,24 @@ export class AuthManager {
     userId?: string | number,
     callback?: (token: string) => unknown,
   ): Promise<AuthAccount> {
+    this.assertNotImpersonating();
     if (typeof credentials !== "object" || credentials === null) throw new InvalidInputError("credentials");
     return account.register(this.scope, credentials.email, credentials.password, userId, callback, this.actor);
   }
   /** Deletes an account (sessions and tokens with it; audit history kept). */
   async deleteUserBy(identifier: AccountIdentifier): Promise<void> {
+    this.assertNotImpersonating();
     const deleted = await deleteAccount(this.scope.ctx, identifier, this.actor);
     if (deleted.id === this.getId()) await endSession(this.scope);
   }
   /** Adds role bits. */
   async addRoleForUserBy(identifier: AccountIdentifier, role: number): Promise<void> {
+    this.assertNotImpersonating();
     await changeRoles(this.scope.ctx, identifier, role, true, this.actor);
   }
   /** Removes role bits. */
   async removeRoleForUserBy(identifier: AccountIdentifier, role: number): Promise<void> {
+    this.assertNotImpersonating();
     await changeRoles(this.scope.ctx, identifier, role, false, this.actor);
   }
   /** True when the account holds every bit of `role`. */
@@ -250,10 +310,12 @@ export class AuthManager {
   }
   /** Sets an account's password; its sessions and remember-me tokens end. */
   async changePasswordForUserBy(identifier: AccountIdentifier, password: string): Promise<void> {
+    this.assertNotImpersonating();
     await setPasswordBy(this.scope.ctx, identifier, password, this.actor);
   }
   /** Sets an account's status; any status but Normal ends its sessions at once. */
   async setStatusForUserBy(identifier: AccountIdentifier, status: number): Promise<void> {
+    this.assertNotImpersonating();
     await setStatus(this.scope.ctx, identifier, status, this.actor);
   }
   /** Issues a reset token for an account. */
@@ -262,6 +324,7 @@ export class AuthManager {
     expiresAfter: string | number | null = null,
     callback?: (token: string) => unknown,
   ): Promise<void> {
+    this.assertNotImpersonating();
     const cb = callbackArg(callback);
     const token = await issueResetBy(this.scope.ctx, identifier, expiresAfter, this.actor);
     if (cb) await cb(token);
@@ -272,12 +335,14 @@ export class AuthManager {
   }
   /** Ends every session and remember-me token of an account; the current session too when it is that account's. */
   async forceLogoutForUserBy(identifier: AccountIdentifier): Promise<{ accountId: number }> {
+    this.assertNotImpersonating();
     const result = await forceLogout(this.scope.ctx, identifier, this.actor);
     if (this.session?.loggedIn && this.session.accountId === result.accountId) this.session.shouldForceLogout = true;
     return result;
   }
   /** Replaces this session with one for another account (which must be Normal). */
   loginAsUserBy(identifier: AccountIdentifier): Promise<void> {
+    this.assertNotImpersonating();
     return sessions.loginAsUserBy(this.scope, identifier);
   }
 }

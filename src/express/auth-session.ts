@@ -32,6 +32,25 @@ export interface AuthSession {
   awaitingTwoFactor?: PendingTwoFactor;
   /** Selectors of email/SMS codes sent to verify a method being enrolled. */
   twoFactorSetup?: { email?: string; sms?: string };
+  /** Present while impersonating: who is acting, and what to restore at the end. */
+  actor?: ImpersonationActor;
+}
+
+/** The actor of an impersonation, as kept in the target's session. Times are epoch milliseconds. */
+export interface ImpersonationActor {
+  accountId: number;
+  email: string;
+  rolemask: number;
+  /** The actor's `force_logout` at the start: a higher value ends the whole session. */
+  forceLogout: number;
+  reason: string | null;
+  startedAt: number;
+  /** Always set: every impersonation is capped by `impersonation.maxTtl`. */
+  expiresAt: number;
+  /** The actor's own session's start, authentication time and remember-me state, restored at the end. */
+  sessionStartedAt: number;
+  authenticatedAt: number;
+  remembered: boolean;
 }
 
 /** The not-logged-in session that waits for a second factor (@prsm/auth's pending shape). */

@@ -16,6 +16,7 @@ import {
 } from "../providers/oauth-provider.js";
 import type { ProviderEntry } from "../providers/registry.js";
 import { type OAuthFlow, rememberFlow, takeFlow } from "./oauth-flow.js";
+import { assertNotImpersonating } from "./impersonation.js";
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
 import { withSpan } from "../tracing/tracer.js";
@@ -60,6 +61,7 @@ export class ProviderHandle {
   getLinkUrl(options: Pick<AuthUrlOptions, "scopes"> = {}): string {
     const auth = signedIn(this.scope);
     if (!auth) throw new UserNotLoggedInError();
+    assertNotImpersonating(this.scope);
     if (this.scope.ctx.now().getTime() - auth.authenticatedAt > this.scope.ctx.config.twoFactor.recentAuthMs)
       throw new ReauthenticationRequiredError();
     return this.start("link", auth.accountId, options.scopes, false);
@@ -115,6 +117,7 @@ export class ProviderHandle {
   async unlink(): Promise<void> {
     const auth = signedIn(this.scope);
     if (!auth) throw new UserNotLoggedInError();
+    assertNotImpersonating(this.scope);
     await unlinkProvider(this.scope.ctx, auth.accountId, this.name, requestInfo(this.scope.req));
   }
 

@@ -1,13 +1,18 @@
 import type { Request } from "express";
 import type { RequestInfo } from "../core/context.js";
 
-/** Client IP (as Express's `trust proxy` setting allows) and user agent of a request. */
+/**
+ * Client IP (as Express's `trust proxy` setting allows) and user agent of a request, and the acting
+ * account: the one given, else the impersonating actor, so every row written while impersonating names
+ * the actor.
+ */
 export function requestInfo(req: Request, actorAccountId: number | null = null): RequestInfo {
   const ua = req.headers["user-agent"];
+  const auth = req.session?.auth;
   return {
     ip: typeof req.ip === "string" ? req.ip : (req.socket?.remoteAddress ?? null),
     userAgent: typeof ua === "string" ? ua.slice(0, 512) : null,
-    actorAccountId,
+    actorAccountId: actorAccountId ?? (auth?.loggedIn ? (auth.actor?.accountId ?? null) : null),
   };
 }
 

@@ -4,6 +4,7 @@ import { wasInvalidatedSince } from "../invalidation/notify.js";
 import { withSpan } from "../tracing/tracer.js";
 import type { AuthScope } from "./scope.js";
 import { endSession } from "./sign-in.js";
+import { resyncImpersonation } from "./impersonation-resync.js";
 
 /**
  * Keeps a signed-in session in step with its account. A session older than `sessionLifetime` ends
@@ -19,6 +20,13 @@ export async function resyncSession(scope: AuthScope, force = false): Promise<vo
   const now = scope.ctx.now().getTime();
   const lifetime = scope.ctx.config.sessionLifetimeMs;
   if (lifetime !== null && now - (auth.startedAt ?? auth.lastRememberCheck) >= lifetime) return endSession(scope);
+  if (auth.actor) {
+    const { ctx } = scope;
+    const invalidated =
+      wasInvalidatedSince(ctx, auth.actor.accountId, auth.lastResync) ||
+      wasInvalidatedSince(ctx, auth.accountId, auth.lastResync);
+    return resyncImpersonation(scope, auth, force || invalidated);
+  }
   if (
     !force &&
     now - auth.lastResync < scope.ctx.config.resyncMs &&

@@ -19,7 +19,13 @@ export interface SessionStoreOptions {
 
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
 type StoredSession = session.SessionData & {
-  auth?: { loggedIn?: boolean; accountId?: number; ipAddress?: string | null; userAgent?: string | null };
+  auth?: {
+    loggedIn?: boolean;
+    accountId?: number;
+    ipAddress?: string | null;
+    userAgent?: string | null;
+    actor?: { accountId?: number };
+  };
 };
 
 const REMEMBERED_EXPIRIES = 10_000;
@@ -94,7 +100,9 @@ export class DrizzleSessionStore extends session.Store {
       const key = sessionKey(sid);
       const expires = this.expiresOf(sess, now);
       const auth = (sess as StoredSession).auth;
-      const accountId = auth?.loggedIn && Number.isSafeInteger(auth.accountId) ? auth.accountId! : null;
+      // An impersonation session belongs to the actor: the actor's revocation ends it, the target's does not.
+      const owner = auth?.actor?.accountId ?? auth?.accountId;
+      const accountId = auth?.loggedIn && Number.isSafeInteger(owner) ? owner! : null;
       const values = {
         sess: JSON.stringify(sess),
         expires,

@@ -9,6 +9,7 @@ import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
 import { regenerateSession } from "./session-promises.js";
 import { withSpan } from "../tracing/tracer.js";
+import { stopImpersonation } from "./impersonation.js";
 import { signInOrChallenge } from "./two-factor-login.js";
 
 /**
@@ -93,6 +94,7 @@ export async function loginWithPassword(
 /** `req.auth.logout`: forgets this device's remember-me token, audits, and ends the session. */
 export async function logout(scope: AuthScope): Promise<void> {
   const auth = scope.req.session?.auth;
+  if (auth?.loggedIn && auth.actor) return stopImpersonation(scope, "logout");
   await forgetThisDevice(scope);
   if (auth?.loggedIn) {
     await logActivity(scope.ctx, {

@@ -8,10 +8,13 @@ import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
 import { completeTwoFactorLogin, verifyPendingFactor } from "./two-factor-login.js";
 import { InvalidInputError } from "../errors.js";
+import { assertNotImpersonating } from "./impersonation.js";
 
+/** The signed-in session for a change to the account's factors (never while impersonating). */
 function account(scope: AuthScope): AuthSession {
   const auth = signedIn(scope);
   if (!auth) throw new UserNotLoggedInError();
+  assertNotImpersonating(scope);
   return auth;
 }
 

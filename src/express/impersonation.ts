@@ -1,0 +1,188 @@
+/**
+ * Audited impersonation: an actor's session becomes the target's for a capped time, and returns to the
+ * actor's own session at stop or expiry, after the actor is checked again.
+ */
+import { type AccountIdentifier, type AccountRecord, findAccount, requireAccount } from "../core/accounts.js";
+import { AuthActivityAction } from "../core/activity-actions.js";
+import { logActivity } from "../core/activity.js";
+import { durationArg } from "../core/input.js";
+import { AuthStatus } from "../core/status.js";
+import {
+  AlreadyImpersonatingError,
+  ImpersonationDisabledError,
+  ImpersonationNotAllowedError,
+  InvalidInputError,
+  NotImpersonatingError,
+  UserInactiveError,
+  UserNotLoggedInError,
+} from "../errors.js";
+import { hasLowerPrivilege } from "../impersonation/options.js";
+import { type AuthSession, type ImpersonationActor, loggedInSession } from "./auth-session.js";
+import { requestInfo } from "./request-info.js";
+import type { AuthScope } from "./scope.js";
+import { regenerateSession } from "./session-promises.js";
+import { endSession } from "./sign-in.js";
+
+/** Why an impersonation ended (stored in the audit row). */
+export type ImpersonationEnd = "manual" | "logout" | "expired" | "target_gone" | "target_inactive" | "actor_demoted";
+
+/** What `getImpersonationInfo()` returns: enough for a banner, nothing secret. */
+export interface ImpersonationInfo {
+  actorId: number;
+  actorEmail: string;
+  targetId: number;
+  targetEmail: string;
+  reason: string | null;
+  startedAt: Date;
+  expiresAt: Date;
+}
+
+const MAX_REASON = 500;
+
+/** The impersonation of this session, if any. */
+export function impersonationOf(auth: AuthSession | undefined): ImpersonationActor | undefined {
+  return auth?.loggedIn ? auth.actor : undefined;
+}
+
+/** Refuses a sensitive operation while impersonating (password, email, factors, sessions, admin actions). */
+export function assertNotImpersonating(scope: AuthScope): void {
+  if (impersonationOf(scope.req.session?.auth))
+    throw new ImpersonationNotAllowedError("This operation is not allowed while impersonating");
+}
+
+async function reject(scope: AuthScope, actor: AccountRecord, reason: string, targetAccountId: number | null) {
+  await logActivity(scope.ctx, {
+    accountId: actor.id,
+    action: AuthActivityAction.ImpersonationRejected,
+    success: false,
+    metadata: { reason, targetAccountId },
+    request: requestInfo(scope.req, actor.id),
+  });
+  return new ImpersonationNotAllowedError();
+}
+
+async function allowedByPolicy(scope: AuthScope, actor: AccountRecord, target: AccountRecord): Promise<string | null> {
+  const options = scope.ctx.config.impersonation;
+  if (target.id === actor.id) return "self_impersonation";
+  if (target.status !== AuthStatus.Normal) return "target_inactive";
+  if (options.requireLowerPrivilege && !hasLowerPrivilege(actor.rolemask, target.rolemask)) return "privilege";
+  if (!options.canImpersonate) return "denied";
+  try {
+    const strip = ({ password: _p, ...rest }: AccountRecord) => rest;
+    return (await options.canImpersonate(strip(actor), strip(target))) === true ? null : "denied";
+  } catch {
+    return "policy_error";
+  }
+}
+
+/**
+ * Starts impersonating `identifier`. The actor must be signed in, Normal and not impersonating; the
+ * target must be another Normal account with fewer roles (unless `requireLowerPrivilege: false`) that
+ * `canImpersonate` allows. The session moves to a new id; the TTL is capped by `maxTtl`.
+ * @throws {UserNotLoggedInError} | {ImpersonationDisabledError} | {AlreadyImpersonatingError} |
+ * {ImpersonationNotAllowedError} | {UserNotFoundError} | {UserInactiveError} | {InvalidInputError}
+ */
+export async function startImpersonation(
+  scope: AuthScope,
+  identifier: AccountIdentifier,
+  options: { reason?: unknown; ttl?: unknown } = {},
+): Promise<void> {
+  const auth = scope.req.session?.auth;
+  if (!auth?.loggedIn) throw new UserNotLoggedInError();
+  const config = scope.ctx.config.impersonation;
+  if (!config.enabled) throw new ImpersonationDisabledError();
+  if (auth.actor) throw new AlreadyImpersonatingError();
+  if (typeof options !== "object" || options === null) throw new InvalidInputError("options");
+  const reason = options.reason === undefined || options.reason === null ? null : options.reason;
+  if (reason !== null && (typeof reason !== "string" || reason.length > MAX_REASON))
+    throw new InvalidInputError("reason", `reason must be a string of at most ${MAX_REASON} characters`);
+  const requested = durationArg(options.ttl, "ttl");
+  const actor = await requireAccount(scope.ctx, { accountId: auth.accountId });
+  if (actor.status !== AuthStatus.Normal || actor.forceLogout > auth.forceLogout) {
+    await endSession(scope);
+    throw new UserInactiveError();
+  }
+  const target = await findAccount(scope.ctx, identifier);
+  if (!target) throw await reject(scope, actor, "target_not_found", null);
+  const refused = await allowedByPolicy(scope, actor, target);
+  if (refused) throw await reject(scope, actor, refused, target.id);
+  const now = scope.ctx.now().getTime();
+  const expiresAt = now + Math.min(requested ?? config.defaultTtlMs, config.maxTtlMs);
+  const snapshot: ImpersonationActor = {
+    accountId: actor.id,
+    email: actor.email,
+    rolemask: actor.rolemask,
+    forceLogout: actor.forceLogout,
+    reason,
+    startedAt: now,
+    expiresAt,
+    sessionStartedAt: auth.startedAt,
+    authenticatedAt: auth.authenticatedAt,
+    remembered: auth.remembered,
+  };
+  await logActivity(scope.ctx, {
+    accountId: target.id,
+    action: AuthActivityAction.ImpersonationStarted,
+    metadata: { targetAccountId: target.id, reason, expiresAt: new Date(expiresAt).toISOString() },
+    request: requestInfo(scope.req, actor.id),
+  });
+  const info = requestInfo(scope.req);
+  await regenerateSession(scope.req);
+  scope.req.session.auth = {
+    ...loggedInSession(target, now, {
+      remembered: false,
+      ipAddress: info.ip ?? null,
+      userAgent: info.userAgent ?? null,
+    }),
+    startedAt: auth.startedAt,
+    authenticatedAt: 0,
+    actor: snapshot,
+  };
+}
+
+/**
+ * Ends the impersonation and returns to the actor's own session (new session id), after checking the
+ * actor again: an actor deleted, not Normal, or force-logged-out meanwhile is signed out instead.
+ * The actor's remember-me tokens are never touched.
+ */
+export async function stopImpersonation(scope: AuthScope, cause: ImpersonationEnd = "manual"): Promise<void> {
+  const auth = scope.req.session?.auth;
+  const actor = impersonationOf(auth);
+  if (!auth || !actor) throw new NotImpersonatingError();
+  await logActivity(scope.ctx, {
+    accountId: cause === "target_gone" ? null : auth.accountId,
+    action: cause === "expired" ? AuthActivityAction.ImpersonationExpired : AuthActivityAction.ImpersonationStopped,
+    metadata: { targetAccountId: auth.accountId, cause, startedAt: new Date(actor.startedAt).toISOString() },
+    request: requestInfo(scope.req, actor.accountId),
+  });
+  const account = await findAccount(scope.ctx, { accountId: actor.accountId });
+  if (!account || account.status !== AuthStatus.Normal || account.forceLogout > actor.forceLogout)
+    return endSession(scope);
+  const now = scope.ctx.now().getTime();
+  const info = requestInfo(scope.req);
+  await regenerateSession(scope.req);
+  scope.req.session.auth = {
+    ...loggedInSession(account, now, {
+      remembered: actor.remembered,
+      ipAddress: info.ip ?? null,
+      userAgent: info.userAgent ?? null,
+    }),
+    startedAt: actor.sessionStartedAt,
+    authenticatedAt: actor.authenticatedAt,
+  };
+}
+
+/** The banner facts of the current impersonation, or null. */
+export function impersonationInfo(auth: AuthSession | undefined): ImpersonationInfo | null {
+  const actor = impersonationOf(auth);
+  if (!auth || !actor) return null;
+  return {
+    actorId: actor.accountId,
+    actorEmail: actor.email,
+    targetId: auth.accountId,
+    targetEmail: auth.email,
+    reason: actor.reason,
+    startedAt: new Date(actor.startedAt),
+    expiresAt: new Date(actor.expiresAt),
+  };
+}
