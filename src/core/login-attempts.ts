@@ -30,50 +30,75 @@ export interface LoginAttempt {
   end(): void;
 }
 
+/** A counter a password check is counted against: its key, what the caller read, and the count that blocks. */
+interface Tracked {
+  key: string;
+  read: number;
+  max: number;
+}
+
 /**
  * Starts a password check for a login key. Failures reach the database only after a check, so a burst
  * of parallel attempts could otherwise all pass the lockout check; here every attempt in flight counts
  * as a failure, and failure counts recorded by this process count even when the caller's own read of
- * the counter is older. (Per process; several instances each add their own in-flight attempts.) A failure
- * also counts in the `extra` buckets (the client IP's), in the same statement.
- * @throws {RateLimitedError} when the key has no attempts left
+ * the counter is older. The same holds for the `extra` buckets (the client IP's), whose failures are
+ * counted in the same statement. (Per process; several instances each add their own in-flight attempts.)
+ * @throws {RateLimitedError} when the key or a bucket has no attempts left
  */
 export function startLoginAttempt(
   ctx: AuthContext,
   key: string,
   failuresRead: number,
-  extra: readonly RateLimitBucket[] = [],
+  extra: readonly (RateLimitBucket & { read: number })[] = [],
 ): LoginAttempt {
   const lockout = ctx.config.lockout;
   let keys = states.get(ctx.config);
   if (!keys) states.set(ctx.config, (keys = new Map()));
   const now = ctx.now().getTime();
-  const state = keys.get(key) ?? { inFlight: 0, known: 0, knownAt: 0 };
-  const known = now - state.knownAt < KNOWN_COUNT_TTL_MS ? state.known : 0;
-  if (lockout && Math.max(failuresRead, known) + state.inFlight >= lockout.maxFailures) throw new RateLimitedError(1);
-  state.inFlight++;
-  if (keys.size >= MAX_TRACKED_KEYS && !keys.has(key)) keys.delete(keys.keys().next().value!);
-  keys.set(key, state);
+  const tracked: Tracked[] = [
+    ...(lockout ? [{ key, read: failuresRead, max: lockout.maxFailures }] : []),
+    ...extra.map((b) => ({ key: b.key, read: b.read, max: b.max })),
+  ];
+  const entries = tracked.map((t) => ({ t, state: keys.get(t.key) ?? { inFlight: 0, known: 0, knownAt: 0 } }));
+  for (const { t, state } of entries) {
+    const known = now - state.knownAt < KNOWN_COUNT_TTL_MS ? state.known : 0;
+    if (Math.max(t.read, known) + state.inFlight >= t.max) throw new RateLimitedError(1);
+  }
+  for (const { t, state } of entries) {
+    state.inFlight++;
+    if (keys.size >= MAX_TRACKED_KEYS && !keys.has(t.key)) keys.delete(keys.keys().next().value!);
+    keys.set(t.key, state);
+  }
   let ended = false;
   return {
     async fail() {
-      const count = await recordLoginFailure(ctx, key, extra);
+      const counts = await recordLoginFailure(ctx, key, extra);
       // Known before the slot is released, so no other check can undercount it.
-      if (count > state.known || ctx.now().getTime() - state.knownAt >= KNOWN_COUNT_TTL_MS) {
-        state.known = count;
-        state.knownAt = ctx.now().getTime();
+      const at = ctx.now().getTime();
+      for (const { t, state } of entries) {
+        const count = counts.get(t.key)?.count ?? 0;
+        if (count > state.known || at - state.knownAt >= KNOWN_COUNT_TTL_MS) {
+          state.known = count;
+          state.knownAt = at;
+        }
       }
-      return count;
+      return counts.get(key)?.count ?? 0;
     },
     succeed() {
-      state.known = 0;
-      state.knownAt = 0;
+      // Only the account's own counter is cleared by a success; the IP's failures stand.
+      const own = entries.find((e) => e.t.key === key);
+      if (own) {
+        own.state.known = 0;
+        own.state.knownAt = 0;
+      }
     },
     end() {
       if (ended) return;
       ended = true;
-      state.inFlight--;
-      if (state.inFlight === 0 && state.known === 0) keys!.delete(key);
+      for (const { t, state } of entries) {
+        state.inFlight--;
+        if (state.inFlight === 0 && state.known === 0) keys!.delete(t.key);
+      }
     },
   };
 }

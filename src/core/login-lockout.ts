@@ -54,17 +54,16 @@ export async function readLockout(ctx: AuthContext, key: string): Promise<Lockou
 
 /**
  * Counts one failure in one upsert: the window slides, so the lock lasts `duration` after the last
- * failure. `extra` buckets (the client IP's) are counted in the same statement. Returns the new count.
+ * failure. `extra` buckets (the client IP's) are counted in the same statement. Returns the new counts.
  */
 export async function recordLoginFailure(
   ctx: AuthContext,
   key: string,
   extra: readonly Pick<RateLimitBucket, "key" | "windowMs">[] = [],
-): Promise<number> {
+): Promise<Map<string, { count: number; resetAt: Date }>> {
   const lockout = ctx.config.lockout;
   const buckets = lockout ? [{ key, windowMs: lockout.durationMs }, ...extra] : [...extra];
-  const counts = await countEvents(ctx, buckets, false);
-  return counts.get(key)?.count ?? 0;
+  return countEvents(ctx, buckets, false);
 }
 
 /** Clears the failures of a key (after a successful login or a completed password reset). */

@@ -139,7 +139,12 @@ export async function verifyLogin(
     await fail("locked", account?.id ?? null);
     throw new RateLimitedError(lockedFor);
   }
-  const attempt = startLoginAttempt(ctx, key, lockout.failures, buckets);
+  const attempt = startLoginAttempt(
+    ctx,
+    key,
+    lockout.failures,
+    buckets.map((b) => ({ ...b, read: limits.get(b.key)?.count ?? 0 })),
+  );
   try {
     const valid = account?.password
       ? await ctx.hasher.verify(account.password, password)

@@ -18,7 +18,10 @@ export interface RateLimitRule {
 export interface RateLimitOptions {
   /** Failed sign-ins per client IP (per account: `loginLockout`). @default { perIp: 100, window: "15m" } */
   login?: RateLimitRule | false;
-  /** Wrong second-factor answers per client IP (per account: `twoFactor.lockoutThreshold`). @default { perIp: 50, window: "15m" } */
+  /**
+   * Wrong second-factor answers per client IP. Per account this is `twoFactor.lockoutThreshold`, so
+   * `perAccount` is refused here. @default { perIp: 50, window: "15m" }
+   */
   twoFactor?: RateLimitRule | false;
   /** Password reset requests. @default { perAccount: 5, perIp: 20, window: "1h" } */
   passwordReset?: RateLimitRule | false;
@@ -46,6 +49,8 @@ const DEFAULTS: Record<RateLimitedAction, Required<RateLimitRule>> = {
   confirmationResend: { perAccount: 5, perIp: 20, window: "1h" },
 };
 
+const MAX_WINDOW_MS = 366 * 24 * 3600_000;
+
 function fail(option: string, expected: string): never {
   throw new AuthConfigError(`Invalid auth config: ${option} must be ${expected}`);
 }
@@ -72,7 +77,10 @@ export function resolveRateLimits(options: RateLimitOptions | false | undefined)
       fail(`rateLimits.${action}`, "an object or false");
     const d = DEFAULTS[action];
     const windowMs = parseDuration(rule?.window ?? d.window);
-    if (windowMs === null || windowMs <= 0) fail(`rateLimits.${action}.window`, "a positive duration");
+    if (windowMs === null || windowMs <= 0 || windowMs > MAX_WINDOW_MS)
+      fail(`rateLimits.${action}.window`, "a positive duration of at most 366 days");
+    if (action === "twoFactor" && rule?.perAccount !== undefined && rule.perAccount !== false)
+      fail("rateLimits.twoFactor.perAccount", "false (per account, use twoFactor.lockoutThreshold)");
     const perAccount = count(`rateLimits.${action}.perAccount`, rule?.perAccount, d.perAccount);
     const perIp = count(`rateLimits.${action}.perIp`, rule?.perIp, d.perIp);
     out[action] = perAccount === null && perIp === null ? null : { perAccount, perIp, windowMs };
