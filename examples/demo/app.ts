@@ -7,6 +7,8 @@ import express from "express";
 import session from "express-session";
 import {
   type AuthConfig,
+  ExpressAuth,
+  type ExpressAuthConfig,
   type DatabaseInput,
   EmailNotVerifiedError,
   type SessionStoreOptions,
@@ -17,9 +19,11 @@ import {
   createAuthMiddleware,
   createSessionStore,
 } from "../../src/index.js";
+import { adminRoutes, demoAdminEmail, demoImpersonation, grantDemoAdmin } from "./admin-routes.js";
 import { INDEX_CSP, indexPage } from "./index-page.js";
 import { DevOutbox } from "./outbox.js";
 import { oauthRoutes } from "./oauth-routes.js";
+import { OUTBOX_CSP, outboxPage } from "./outbox-page.js";
 import { twoFactorRoutes } from "./two-factor-routes.js";
 
 /** Options of {@link createDemoApp}. */
@@ -45,6 +49,11 @@ export interface DemoAppOptions {
    * because driver and Drizzle error messages embed SQL parameters (hashes, session data).
    */
   logError?: (err: unknown) => void;
+  /**
+   * DEVELOPMENT ONLY (`DEMO_ADMIN_EMAIL`): the account registering with this address gets the admin role
+   * and with it the admin page (`GET /admin`). Not an email address: ignored.
+   */
+  adminEmail?: string | null;
 }
 
 export const DEV_SESSION_SECRET = "express-drizzle-auth demo: development session secret, not for production";
@@ -64,17 +73,31 @@ declare global {
 /** Builds the demo's Express app. Its auth config is `app.locals.authConfig`. */
 export function createDemoApp(options: DemoAppOptions): express.Express {
   const outbox = options.outbox === false ? null : (options.outbox ?? new DevOutbox({ print: console.log }));
-  const config: AuthConfig = {
+  const sessionSecret = options.sessionSecret ?? DEV_SESSION_SECRET;
+  const config: ExpressAuthConfig = {
     tablePrefix: "auth_",
     secret: options.authSecret ?? DEV_AUTH_SECRET,
+    // The /auth router shares the app's session (cookie "sid"), so getSession(req, config) can read it.
+    sessionSecret,
+    sessionCookieName: "sid",
+    // Emailed links of the /auth pages go to the dev outbox; a real app mails them.
+    mail: {
+      sendVerification: (link) => outbox?.sendLink("confirm-email", link),
+      sendPasswordReset: (link) => outbox?.sendLink("password-reset", link),
+    },
+    pages: { theme: { appName: "express-drizzle-auth demo" } },
     ...options.authConfig,
     // Email and SMS codes go to the dev outbox (dropped when it is off); a real app mails or texts them.
     twoFactor: { enabled: true, deliver: (m) => outbox?.sendCode(m), ...options.authConfig?.twoFactor },
+    // Admins may act as accounts with fewer roles, for at most 30 minutes (admin-routes.ts).
+    impersonation: options.authConfig?.impersonation ?? demoImpersonation,
     db: options.db,
   };
   // The callback runs only after the library accepted the address, so it canonicalises.
   const send = (kind: "confirm-email" | "password-reset", email: unknown) => (token: string) =>
     outbox?.send(kind, canonicalizeEmail(email), token);
+
+  const adminEmail = demoAdminEmail(options.adminEmail);
 
   const app = express();
   app.locals.authConfig = config;
@@ -84,13 +107,15 @@ export function createDemoApp(options: DemoAppOptions): express.Express {
     session({
       name: "sid",
       store: createSessionStore(config, options.sessionStore),
-      secret: options.sessionSecret ?? DEV_SESSION_SECRET,
+      secret: sessionSecret,
       resave: false,
       saveUninitialized: false,
       cookie: { httpOnly: true, sameSite: "lax", secure: "auto" },
     }),
   );
   app.use(createAuthMiddleware(config));
+  // The Auth.js-style router: sign-in pages, REST endpoints (docs/rest-api.md), /auth/session.
+  app.use("/auth", ExpressAuth(config));
 
   app.get("/", (_req, res) => {
     res
@@ -105,6 +130,7 @@ export function createDemoApp(options: DemoAppOptions): express.Express {
     // Without `confirm` the account is verified at once, so /register then /login works as in the seed.
     const callback = confirm === true ? send("confirm-email", email) : undefined;
     const account = await req.auth.register(email, password, undefined, callback);
+    await grantDemoAdmin(config, adminEmail, account);
     res.json({ id: account.id });
   });
 
@@ -162,10 +188,16 @@ export function createDemoApp(options: DemoAppOptions): express.Express {
   // ── OAuth: sign in with GitHub, Google, Entra ID or an OIDC provider when configured ──
   app.use(oauthRoutes());
 
+  // ── the admin page: accounts, recent activity, impersonation (admins only) ──
+  app.use(adminRoutes(config));
+
   // ── development only ─────────────────────────────────────────────────
   if (outbox) {
-    app.get("/dev/outbox", (_req, res) => {
-      res.set("Cache-Control", "no-store").json({
+    app.get("/dev/outbox", (req, res) => {
+      res.set("Cache-Control", "no-store");
+      if (req.accepts(["json", "html"]) === "html")
+        return void res.set("Content-Security-Policy", OUTBOX_CSP).type("html").send(outboxPage(outbox.messages));
+      res.json({
         warning: "DEVELOPMENT ONLY: tokens that a real app would email. Never expose this in production.",
         messages: outbox.messages,
       });

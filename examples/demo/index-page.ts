@@ -49,6 +49,13 @@ const ROUTES: [string, string, string][] = [
     '{"mechanism": "totp"|"email"|"sms", "password"?} → {"ok": true}; the last method needs the password after 10 minutes',
   ],
   ["POST", "/2fa/backup-codes", '{"password"?} → {"backupCodes"}: a new set; the old one stops working'],
+  [
+    "GET",
+    "/admin",
+    "admins only (HTML): accounts with an email-prefix search, recent activity, and an Impersonate button per account",
+  ],
+  ["POST", "/admin/impersonate", "form {accountId, reason}: act as that account (audited, at most 30 minutes)"],
+  ["POST", "/admin/impersonation/stop", "back to the admin's own session"],
   ["GET", "/dev/outbox", "DEVELOPMENT ONLY: the tokens and codes the demo would have mailed or texted"],
 ];
 
@@ -86,6 +93,11 @@ Passwords need at least 15 characters and must not be common.</p>
 <table>
 ${rows}
 </table>
+<h2>Sign in in the browser</h2>
+<p>The built-in pages: <a href="/auth/signin">sign in</a>, <a href="/auth/register">register</a>,
+<a href="/auth/reset">forgot password</a>, <a href="/auth/two-factor/setup">set up an authenticator app</a>,
+<a href="/auth/signout">sign out</a>; <a href="/auth/session">/auth/session</a> shows the session.
+Emailed links and codes appear in the <a href="/dev/outbox">development outbox</a>.</p>
 ${signIn}
 <h2>Try it</h2>
 <pre>curl -c jar -b jar -H 'content-type: application/json' -d '{"email":"ada@example.com","password":"correct horse battery staple"}' localhost:3000/register
@@ -95,6 +107,9 @@ curl -b jar localhost:3000/me</pre>
 <code>POST /2fa/totp/confirm</code> with a code from the app and keep the backup codes. From then on
 <code>/login</code> answers 401 <code>SECOND_FACTOR_REQUIRED</code> and <code>POST /login/2fa</code> finishes it.
 Email codes are weaker than an authenticator app: whoever reads the mailbox has both factors.</p>
+<p>Admin page: start the demo with <code>DEMO_ADMIN_EMAIL=you@example.com</code>; the account registered with
+that address (or already registered, at the next start) gets the admin role. Sign in with it, then open
+<a href="/admin">/admin</a> in this browser to list accounts and activity and to impersonate an account.</p>
 ${outbox ? "<p><strong>Development only:</strong> tokens and two-factor codes are printed to the console and listed at <code>/dev/outbox</code> instead of being sent.</p>" : ""}
 </body>
 </html>

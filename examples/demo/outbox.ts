@@ -13,8 +13,10 @@ export interface OutboxMessage {
   to: string;
   /** The token or the code. */
   token: string;
-  /** The request that would complete the flow. */
+  /** The request that would complete the flow, or the link to open. */
   next: string;
+  /** The link a real email would hold (messages of the `/auth` pages). */
+  url?: string;
   sentAt: string;
 }
 
@@ -41,6 +43,11 @@ export class DevOutbox {
     this.push(kind, to, token, next);
   }
 
+  /** An emailed link from the `/auth` router's `mail` hooks (confirmation, reset). */
+  sendLink(kind: "confirm-email" | "password-reset", link: { email: string; url: string; token: string }): void {
+    this.push(kind, link.email, link.token, `open ${link.url}`, link.url);
+  }
+
   /** A two-factor code, from the library's `twoFactor.deliver` callback. */
   sendCode({ channel, to, code, purpose }: OutboxCode): void {
     const next =
@@ -50,8 +57,8 @@ export class DevOutbox {
     this.push(channel === "email" ? "two-factor-email" : "two-factor-sms", to, code, next);
   }
 
-  private push(kind: OutboxKind, to: string, token: string, next: string): void {
-    this.messages.push({ kind, to, token, next, sentAt: new Date().toISOString() });
+  private push(kind: OutboxKind, to: string, token: string, next: string, url?: string): void {
+    this.messages.push({ kind, to, token, next, sentAt: new Date().toISOString(), ...(url ? { url } : {}) });
     const max = this.options.max ?? 50;
     if (this.messages.length > max) this.messages.splice(0, this.messages.length - max);
     this.options.print?.(`[dev outbox] ${kind} for ${to}: ${next}`);

@@ -3,12 +3,13 @@
  * when `DATABASE_URL` is set. Listens on `PORT` (default 3000). `SESSION_SECRET` and `AUTH_SECRET`
  * (at least 32 characters) fall back to fixed development values, with a warning. OAuth providers come
  * from `GITHUB_CLIENT_ID`/`GITHUB_CLIENT_SECRET` and the like (see oauth-routes.ts); `BASE_URL` sets the
- * callback URLs' origin.
+ * callback URLs' origin. `DEMO_ADMIN_EMAIL` names the address that becomes an admin (see admin-routes.ts).
  */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Server } from "node:http";
 import { createAuthTables } from "../../src/index.js";
+import { demoAdminEmail, ensureDemoAdmin } from "./admin-routes.js";
 import { createDemoApp, DEV_AUTH_SECRET, DEV_SESSION_SECRET } from "./app.js";
 import { providersFromEnv } from "./oauth-routes.js";
 
@@ -60,9 +61,19 @@ async function main(): Promise<void> {
   const database = await openDatabase();
   const port = Number(process.env.PORT ?? 3000);
   const providers = providersFromEnv(process.env, process.env.BASE_URL ?? `http://localhost:${port}`);
-  const app = createDemoApp({ db: database.db, sessionSecret, authSecret, authConfig: { providers } });
+  const adminEmail = demoAdminEmail(process.env.DEMO_ADMIN_EMAIL);
+  if (process.env.DEMO_ADMIN_EMAIL && !adminEmail)
+    console.warn("[demo] DEMO_ADMIN_EMAIL is not an email address: ignored");
+  const app = createDemoApp({ db: database.db, sessionSecret, authSecret, authConfig: { providers }, adminEmail });
   const applied = await createAuthTables(app.locals.authConfig);
   console.log(`[demo] database: ${database.label}; ${applied} migration(s) applied`);
+  if (adminEmail) {
+    // An account registered before DEMO_ADMIN_EMAIL was set becomes an admin now; a new one at /register.
+    const exists = await ensureDemoAdmin(app.locals.authConfig, adminEmail);
+    console.log(
+      `[demo] admin: ${adminEmail} (${exists ? "has the admin role" : "gets it on registration"}); GET /admin`,
+    );
+  }
   const names = Object.keys(providers ?? {});
   console.log(
     `[demo] OAuth providers: ${names.length ? names.join(", ") : "none (set GITHUB_CLIENT_ID etc., see README)"}`,

@@ -29,6 +29,7 @@ interface StoredAuth {
   shouldForceLogout?: unknown;
   startedAt?: unknown;
   lastRememberCheck?: unknown;
+  actor?: { accountId?: unknown; forceLogout?: unknown; expiresAt?: unknown };
 }
 
 function secretsOf(options: AuthenticateRequestOptions): readonly string[] {
@@ -60,13 +61,38 @@ async function fromSession(ctx: AuthContext, sid: string): Promise<AuthAccount |
   const now = ctx.now().getTime();
   if (!row || row.expires.getTime() <= now) return null;
   const auth = authOf(row.sess);
-  if (auth?.loggedIn !== true || auth.accountId !== row.id || auth.shouldForceLogout === true) return null;
-  if (typeof auth.forceLogout !== "number" || row.forceLogout > auth.forceLogout) return null;
+  if (auth?.loggedIn !== true || auth.shouldForceLogout === true) return null;
   const started = typeof auth.startedAt === "number" ? auth.startedAt : auth.lastRememberCheck;
   const lifetime = ctx.config.sessionLifetimeMs;
   if (lifetime !== null && (typeof started !== "number" || now - started >= lifetime)) return null;
   if (row.status !== AuthStatus.Normal) return null;
+  if (auth.actor) return impersonated(ctx, auth, row, now);
+  if (auth.accountId !== row.id) return null;
+  if (typeof auth.forceLogout !== "number" || row.forceLogout > auth.forceLogout) return null;
   return toPublicAccount(row);
+}
+
+/**
+ * An impersonating session: its row belongs to the actor (`row`), checked as the impersonation resync
+ * does (force-logout, expiry); the account returned is the impersonated one, which must be Normal.
+ */
+async function impersonated(
+  ctx: AuthContext,
+  auth: StoredAuth,
+  row: { id: number; forceLogout: number },
+  now: number,
+): Promise<AuthAccount | null> {
+  const actor = auth.actor!;
+  if (actor.accountId !== row.id || typeof actor.forceLogout !== "number" || row.forceLogout > actor.forceLogout)
+    return null;
+  if (typeof actor.expiresAt !== "number" || actor.expiresAt <= now) return null;
+  if (typeof auth.accountId !== "number" || !Number.isSafeInteger(auth.accountId)) return null;
+  const [target] = await ctx.db
+    .select(publicAccountColumns(ctx))
+    .from(ctx.t.accounts)
+    .where(eq(ctx.t.accounts.id, auth.accountId))
+    .limit(1);
+  return target && target.status === AuthStatus.Normal ? toPublicAccount(target) : null;
 }
 
 /**

@@ -39,6 +39,7 @@ export interface AuthSession {
 /** The actor of an impersonation, as kept in the target's session. Times are epoch milliseconds. */
 export interface ImpersonationActor {
   accountId: number;
+  userId: string;
   email: string;
   rolemask: number;
   /** The actor's `force_logout` at the start: a higher value ends the whole session. */

@@ -1,11 +1,10 @@
-import { inArray } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import { AuthStatus } from "../core/status.js";
 import { hasLowerPrivilege } from "../impersonation/options.js";
 import { withSpan } from "../tracing/tracer.js";
 import type { AuthSession } from "./auth-session.js";
-import { stopImpersonation } from "./impersonation.js";
+import { endImpersonatedSession, stopImpersonation } from "./impersonation.js";
 import type { AuthScope } from "./scope.js";
-import { endSession } from "./sign-in.js";
 
 /**
  * The resync of an impersonating session. Expiry needs no database access and is checked on every
@@ -30,6 +29,7 @@ export async function resyncImpersonation(scope: AuthScope, auth: AuthSession, f
         rolemask: a.rolemask,
         verified: a.verified,
         forceLogout: a.forceLogout,
+        hasPassword: sql<boolean>`${a.password} is not null`,
       })
       .from(a)
       .where(inArray(a.id, [actor.accountId, auth.accountId])),
@@ -37,7 +37,7 @@ export async function resyncImpersonation(scope: AuthScope, auth: AuthSession, f
   const actorRow = rows.find((r) => r.id === actor.accountId);
   const target = rows.find((r) => r.id === auth.accountId);
   if (!actorRow || actorRow.status !== AuthStatus.Normal || actorRow.forceLogout > actor.forceLogout)
-    return endSession(scope);
+    return endImpersonatedSession(scope, "actor_inactive");
   if (!target) return stopImpersonation(scope, "target_gone");
   if (target.status !== AuthStatus.Normal) return stopImpersonation(scope, "target_inactive");
   if (ctx.config.impersonation.requireLowerPrivilege && !hasLowerPrivilege(actorRow.rolemask, target.rolemask))
@@ -47,6 +47,7 @@ export async function resyncImpersonation(scope: AuthScope, auth: AuthSession, f
     status: target.status,
     rolemask: target.rolemask,
     verified: target.verified,
+    hasPassword: target.hasPassword === true || (target.hasPassword as unknown) === "t",
     lastResync: now,
   });
 }

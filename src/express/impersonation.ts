@@ -24,14 +24,30 @@ import { regenerateSession } from "./session-promises.js";
 import { endSession } from "./sign-in.js";
 
 /** Why an impersonation ended (stored in the audit row). */
-export type ImpersonationEnd = "manual" | "logout" | "expired" | "target_gone" | "target_inactive" | "actor_demoted";
+export type ImpersonationEnd =
+  | "manual"
+  | "logout"
+  | "expired"
+  | "target_gone"
+  | "target_inactive"
+  | "actor_demoted"
+  | "actor_inactive"
+  | "session_expired"
+  | "signin";
 
-/** What `getImpersonationInfo()` returns: enough for a banner, nothing secret. */
+/** One side of an impersonation, as `getImpersonationInfo()` describes it. */
+export interface ImpersonationParty {
+  accountId: number;
+  userId: string;
+  email: string;
+  rolemask: number;
+}
+
+/** What `getImpersonationInfo()` returns (@prsm/auth's shape): enough for a banner, nothing secret. */
 export interface ImpersonationInfo {
-  actorId: number;
-  actorEmail: string;
-  targetId: number;
-  targetEmail: string;
+  actor: ImpersonationParty;
+  /** The account the session currently acts as. */
+  target: ImpersonationParty;
   reason: string | null;
   startedAt: Date;
   expiresAt: Date;
@@ -79,8 +95,10 @@ async function allowedByPolicy(scope: AuthScope, actor: AccountRecord, target: A
  * Starts impersonating `identifier`. The actor must be signed in, Normal and not impersonating; the
  * target must be another Normal account with fewer roles (unless `requireLowerPrivilege: false`) that
  * `canImpersonate` allows. The session moves to a new id; the TTL is capped by `maxTtl`.
+ * An unknown target is refused like a forbidden one (audited as `target_not_found`).
  * @throws {UserNotLoggedInError} | {ImpersonationDisabledError} | {AlreadyImpersonatingError} |
- * {ImpersonationNotAllowedError} | {UserNotFoundError} | {UserInactiveError} | {InvalidInputError}
+ * {ImpersonationNotAllowedError} | {UserNotFoundError} (the actor was deleted) | {UserInactiveError} |
+ * {InvalidInputError}
  */
 export async function startImpersonation(
   scope: AuthScope,
@@ -110,6 +128,7 @@ export async function startImpersonation(
   const expiresAt = now + Math.min(requested ?? config.defaultTtlMs, config.maxTtlMs);
   const snapshot: ImpersonationActor = {
     accountId: actor.id,
+    userId: actor.userId,
     email: actor.email,
     rolemask: actor.rolemask,
     forceLogout: actor.forceLogout,
@@ -156,6 +175,7 @@ export async function stopImpersonation(scope: AuthScope, cause: ImpersonationEn
     request: requestInfo(scope.req, actor.accountId),
   });
   const account = await findAccount(scope.ctx, { accountId: actor.accountId });
+  // The stop row above already records the end; the actor lost access meanwhile: no session at all.
   if (!account || account.status !== AuthStatus.Normal || account.forceLogout > actor.forceLogout)
     return endSession(scope);
   const now = scope.ctx.now().getTime();
@@ -172,15 +192,38 @@ export async function stopImpersonation(scope: AuthScope, cause: ImpersonationEn
   };
 }
 
+/** Writes the end row of the session's impersonation, if it has one (the session is about to be replaced). */
+export async function auditImpersonationEnd(scope: AuthScope, cause: string): Promise<void> {
+  const auth = scope.req.session?.auth;
+  const actor = impersonationOf(auth);
+  if (!auth || !actor) return;
+  await logActivity(scope.ctx, {
+    accountId: auth.accountId,
+    action: AuthActivityAction.ImpersonationStopped,
+    metadata: { targetAccountId: auth.accountId, cause, startedAt: new Date(actor.startedAt).toISOString() },
+    request: requestInfo(scope.req, actor.accountId),
+  });
+}
+
+/**
+ * Ends an impersonating session entirely (the actor lost access, or the session outlived its lifetime),
+ * writing the `impersonation_stopped` row first so every start has an end in the audit log.
+ */
+export async function endImpersonatedSession(
+  scope: AuthScope,
+  cause: "actor_inactive" | "session_expired",
+): Promise<void> {
+  await auditImpersonationEnd(scope, cause);
+  await endSession(scope);
+}
+
 /** The banner facts of the current impersonation, or null. */
 export function impersonationInfo(auth: AuthSession | undefined): ImpersonationInfo | null {
   const actor = impersonationOf(auth);
   if (!auth || !actor) return null;
   return {
-    actorId: actor.accountId,
-    actorEmail: actor.email,
-    targetId: auth.accountId,
-    targetEmail: auth.email,
+    actor: { accountId: actor.accountId, userId: actor.userId ?? "", email: actor.email, rolemask: actor.rolemask },
+    target: { accountId: auth.accountId, userId: auth.userId, email: auth.email, rolemask: auth.rolemask },
     reason: actor.reason,
     startedAt: new Date(actor.startedAt),
     expiresAt: new Date(actor.expiresAt),

@@ -5,6 +5,7 @@ import { withSpan } from "../tracing/tracer.js";
 import type { AuthScope } from "./scope.js";
 import { endSession } from "./sign-in.js";
 import { resyncImpersonation } from "./impersonation-resync.js";
+import { endImpersonatedSession } from "./impersonation.js";
 
 /**
  * Keeps a signed-in session in step with its account. A session older than `sessionLifetime` ends
@@ -19,7 +20,8 @@ export async function resyncSession(scope: AuthScope, force = false): Promise<vo
   if (auth.shouldForceLogout) return endSession(scope);
   const now = scope.ctx.now().getTime();
   const lifetime = scope.ctx.config.sessionLifetimeMs;
-  if (lifetime !== null && now - (auth.startedAt ?? auth.lastRememberCheck) >= lifetime) return endSession(scope);
+  if (lifetime !== null && now - (auth.startedAt ?? auth.lastRememberCheck) >= lifetime)
+    return auth.actor ? endImpersonatedSession(scope, "session_expired") : endSession(scope);
   if (auth.actor) {
     const { ctx } = scope;
     const invalidated =

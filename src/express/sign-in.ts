@@ -9,7 +9,7 @@ import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
 import { regenerateSession } from "./session-promises.js";
 import { withSpan } from "../tracing/tracer.js";
-import { stopImpersonation } from "./impersonation.js";
+import { auditImpersonationEnd, stopImpersonation } from "./impersonation.js";
 import { signInOrChallenge } from "./two-factor-login.js";
 
 /**
@@ -23,6 +23,7 @@ export async function establishSession(
 ): Promise<void> {
   const { req, ctx } = scope;
   const info = requestInfo(req);
+  await auditImpersonationEnd(scope, "signin");
   await regenerateSession(req);
   req.session.auth = loggedInSession(account, ctx.now().getTime(), {
     remembered: options.remembered,

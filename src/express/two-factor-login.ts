@@ -18,6 +18,7 @@ import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
 import { regenerateSession } from "./session-promises.js";
 import { completeSignIn } from "./sign-in.js";
+import { auditImpersonationEnd } from "./impersonation.js";
 import { withSpan } from "../tracing/tracer.js";
 
 const MECHANISM_OF: Record<FactorKind, number> = {
@@ -49,6 +50,7 @@ export async function signInOrChallenge(
     });
   const challenge = await createChallenge(scope.ctx, account, methods, options.remember, requestInfo(scope.req));
   if (options.metadata && Object.keys(options.metadata).length > 0) challenge.pending.signInMetadata = options.metadata;
+  await auditImpersonationEnd(scope, "signin");
   await regenerateSession(scope.req);
   scope.req.session.auth = pendingSession(challenge.pending, scope.ctx.now().getTime());
   throw new SecondFactorRequiredError(challenge.methods, challenge.pending.availableMechanisms);

@@ -33,7 +33,7 @@ export interface ResolvedImpersonation {
 }
 
 function fail(option: string, expected: string): never {
-  throw new AuthConfigError(`Invalid auth config: impersonation.${option} must be ${expected}`);
+  throw new AuthConfigError(`Invalid auth config: impersonation${option ? `.${option}` : ""} must be ${expected}`);
 }
 
 function ttl(option: string, value: Duration | undefined, fallback: string): number {

@@ -47,7 +47,7 @@ export interface ProviderRegistry {
 
 const BUILT_IN = new Set<string>(["github", "google", "azure", "oidc"]);
 const NAME = /^[a-z][a-z0-9_-]{0,49}$/;
-const RESERVED = new Set(["link", "unlink", "list", "constructor", "prototype", "__proto__"]);
+const RESERVED = new Set(["link", "unlink", "list", "credentials", "constructor", "prototype", "__proto__"]);
 
 function fail(option: string, expected: string): never {
   throw new AuthConfigError(`Invalid auth config: ${option} must be ${expected}`);
