@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { AuthAccount } from "../core/accounts.js";
+import { type AuthAccount, accountColumns } from "../core/accounts.js";
 import type { AuthContext } from "../core/context.js";
 
 /**
@@ -9,17 +9,9 @@ import type { AuthContext } from "../core/context.js";
  */
 export function publicAccountColumns(ctx: AuthContext) {
   const a = ctx.t.accounts;
+  const { password: _hash, ...columns } = accountColumns(ctx);
   return {
-    id: a.id,
-    userId: a.userId,
-    email: a.email,
-    verified: a.verified,
-    status: a.status,
-    rolemask: a.rolemask,
-    lastLogin: a.lastLogin,
-    forceLogout: a.forceLogout,
-    resettable: a.resettable,
-    registered: a.registered,
+    ...columns,
     // Drivers return a boolean; the "t" case covers text-mode protocols.
     hasPassword: sql<boolean>`(${a.password} is not null)`.mapWith((v: unknown) => v === true || v === "t"),
   };

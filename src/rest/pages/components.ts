@@ -50,6 +50,19 @@ function describedBy(view: View, hintId: string | null): string {
   return [view.data.error ? ERROR_ID : null, hintId].filter(Boolean).join(" ");
 }
 
+/** The email input the sign-in, registration and forgot-password forms share (focused first). @internal */
+export function emailField(view: View): SafeHtml {
+  return field(view, {
+    id: "email",
+    name: "email",
+    type: "email",
+    label: "emailLabel",
+    autocomplete: "email",
+    autofocus: true,
+    value: view.data.email,
+  });
+}
+
 /** A labelled, required input (with its hint). @internal */
 export function field(view: View, o: FieldOptions): SafeHtml {
   const hintId = o.hint ? `${o.id}-hint` : null;

@@ -1,5 +1,5 @@
 /** The registration page: email and a new password (15+ characters), and a link to sign in. */
-import { errorAlert, field, linkLine, postForm, submit } from "../components.js";
+import { errorAlert, emailField, field, linkLine, postForm, submit } from "../components.js";
 import { markup } from "../html.js";
 import { type View, type ViewResult, routerUrl } from "../view.js";
 
@@ -8,15 +8,7 @@ export const MIN_PASSWORD_LENGTH = 15;
 
 /** Renders the registration page. @internal */
 export function registerView(view: View): ViewResult {
-  const email = field(view, {
-    id: "email",
-    name: "email",
-    type: "email",
-    label: "emailLabel",
-    autocomplete: "email",
-    autofocus: true,
-    value: view.data.email,
-  });
+  const email = emailField(view);
   const password = field(view, {
     id: "password",
     name: "password",

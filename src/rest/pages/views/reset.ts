@@ -1,5 +1,5 @@
 /** Password reset: the "forgot password" form, and the new-password form of an emailed link. */
-import { errorAlert, field, hidden, linkLine, postForm, submit } from "../components.js";
+import { errorAlert, emailField, field, hidden, linkLine, postForm, submit } from "../components.js";
 import { markup } from "../html.js";
 import { type View, type ViewResult, routerUrl, t } from "../view.js";
 import { MIN_PASSWORD_LENGTH } from "./register.js";
@@ -33,15 +33,7 @@ ${form}`,
 export function resetView(view: View): ViewResult {
   const { token } = view.data;
   if (token) return newPasswordView(view, token);
-  const email = field(view, {
-    id: "email",
-    name: "email",
-    type: "email",
-    label: "emailLabel",
-    autocomplete: "email",
-    autofocus: true,
-    value: view.data.email,
-  });
+  const email = emailField(view);
   const form = postForm(
     view,
     routerUrl(view, "/password/forgot"),

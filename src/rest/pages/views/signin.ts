@@ -1,5 +1,5 @@
 /** The sign-in page: email and password, one button per OAuth provider, links to register and reset. */
-import { errorAlert, field, linkLine, noticeBanner, postForm, submit } from "../components.js";
+import { errorAlert, emailField, field, linkLine, noticeBanner, postForm, submit } from "../components.js";
 import { type SafeHtml, markup } from "../html.js";
 import { type View, type ViewResult, routerUrl, t } from "../view.js";
 
@@ -19,15 +19,7 @@ function providerButtons(view: View): SafeHtml | "" {
 
 /** Renders the sign-in page. @internal */
 export function signinView(view: View): ViewResult {
-  const email = field(view, {
-    id: "email",
-    name: "email",
-    type: "email",
-    label: "emailLabel",
-    autocomplete: "email",
-    autofocus: true,
-    value: view.data.email,
-  });
+  const email = emailField(view);
   const password = field(view, {
     id: "password",
     name: "password",
