@@ -84,8 +84,7 @@ function clientStatus(err: unknown): number | null {
  */
 export function authErrorHandler(options: { log?: (err: unknown) => void } = {}): ErrorRequestHandler {
   const log =
-    options.log ??
-    ((err: unknown) => console.error("[express-drizzle-auth]", err instanceof Error ? err.name : "error", err));
+    options.log ?? ((err: unknown) => console.error(`[express-drizzle-auth] unexpected error: ${describeError(err)}`));
   return function authErrorHandlerMiddleware(err, _req, res, next) {
     if (res.headersSent) return next(err);
     if (isAuthError(err)) {

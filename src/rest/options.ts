@@ -40,7 +40,7 @@ export interface ExpressAuthConfig extends AuthConfig {
   defaultRedirect?: string;
   /** How the app mails links. Without them the matching routes answer 404 (`NOT_CONFIGURED`). */
   mail?: {
-    /** Email confirmation after `POST /register` (and when an unverified account signs in). */
+    /** Email confirmation after `POST /register`. Without it, new accounts are verified at once. */
     sendVerification?: (link: AuthLink) => unknown;
     /** Password reset after `POST /password/forgot`. */
     sendPasswordReset?: (link: AuthLink) => unknown;

@@ -5,13 +5,15 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import session from "express-session";
-import { getAuthContext } from "../core/context.js";
+import { eq } from "drizzle-orm";
+import { type AuthContext, getAuthContext } from "../core/context.js";
+import { sessionKey } from "../core/session-records.js";
+import { authErrorHandler, describeError } from "../express/error-handler.js";
 import { createAuthMiddleware } from "../express/middleware.js";
 import { createSessionStore } from "../express/session-store.js";
 import { csrfTokenOf } from "./csrf.js";
 import { type ExpressAuthConfig, resolveRestOptions } from "./options.js";
 import { pageRoutes } from "./page-route.js";
-import { failWith, routeScope } from "./respond.js";
 import { accountRoutes } from "./routes-account.js";
 import { signInRoutes } from "./routes-signin.js";
 import { twoFactorRoutes } from "./routes-two-factor.js";
@@ -20,6 +22,17 @@ import { sessionView } from "./session-view.js";
 import "../express/augment.js";
 
 const BODY_LIMIT = "16kb";
+
+/** When this request's session expires: its stored row's expiry (what getSession reports), else its cookie's. */
+async function sessionExpiry(ctx: AuthContext, req: Request): Promise<Date> {
+  const s = ctx.t.sessions;
+  const [row] = await ctx.db
+    .select({ expires: s.expires })
+    .from(s)
+    .where(eq(s.id, sessionKey(req.sessionID)))
+    .limit(1);
+  return row?.expires ?? req.session.cookie.expires ?? new Date(ctx.now().getTime() + 30 * 60_000);
+}
 
 /**
  * Creates the router. Endpoints: `GET /csrf`, `GET /providers`, `GET /session`, `POST /signin/credentials`,
@@ -82,7 +95,7 @@ export function ExpressAuth(config: ExpressAuthConfig): Router {
       const auth = scope.req.session?.auth;
       scope.res.set("Cache-Control", "no-store");
       if (!auth?.loggedIn) return void scope.res.json(null);
-      const expires = scope.req.session.cookie.expires ?? new Date(scope.ctx.now().getTime() + 30 * 60_000);
+      const expires = await sessionExpiry(scope.ctx, scope.req);
       const actor = auth.actor
         ? { accountId: auth.actor.accountId, email: auth.actor.email, expiresAt: auth.actor.expiresAt }
         : undefined;
@@ -101,16 +114,17 @@ export function ExpressAuth(config: ExpressAuthConfig): Router {
   twoFactorRoutes(router, route);
   if (options.pages) pageRoutes(router, route);
 
-  // Malformed bodies (body-parser errors) and anything else: a 4xx or a generic answer, never a stack.
+  // Failures before any route ran (a malformed body, the session store or the database down): answered
+  // directly, never by a redirect, since the error page would fail the same way (no redirect loop).
+  const lastResort = authErrorHandler({
+    log: (err) => console.error(`[express-drizzle-auth] auth router error: ${describeError(err)}`),
+  });
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const status = (err as { status?: unknown })?.status;
     if (typeof status === "number" && status >= 400 && status < 500)
       return void res.status(status).json({ error: "INVALID_INPUT", message: "Malformed request" });
-    void context.then(
-      (ctx) => failWith(routeScope(req, res, ctx, options), err, "error"),
-      () => res.status(500).json({ error: "Configuration", message: "Internal error" }),
-    );
+    lastResort(err, req, res, next);
   });
   return router;
 }
