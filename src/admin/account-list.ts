@@ -96,11 +96,35 @@ export function parseListAccountsOptions(options: unknown): AccountQuery {
   };
 }
 
-/** The WHERE clause of a query: `email LIKE 'prefix%'` can use the `text_pattern_ops` index. @internal */
+/** The smallest string greater than every string starting with `prefix` (its last code point + 1). */
+function prefixUpperBound(prefix: string): string | null {
+  const points = Array.from(prefix);
+  const last = points.pop()?.codePointAt(0);
+  if (last === undefined || last >= 0x10ffff) return null;
+  const next = last + 1 >= 0xd800 && last + 1 <= 0xdfff ? 0xe000 : last + 1;
+  return points.join("") + String.fromCodePoint(next);
+}
+
+/**
+ * The prefix condition: a `text_pattern_ops` range (`~>=~` / `~<~`, which the pattern index serves even
+ * in a generic plan of a prepared statement, where a parameterised `LIKE` cannot use it) and the exact
+ * `LIKE` on top.
+ */
+function prefixCondition(ctx: AuthContext, prefix: string): SQL {
+  const email = ctx.t.accounts.email;
+  const upper = prefixUpperBound(prefix);
+  return and(
+    sql`${email} ~>=~ ${prefix}`,
+    upper === null ? undefined : sql`${email} ~<~ ${upper}`,
+    like(email, `${escapeLikePattern(prefix)}%`),
+  )!;
+}
+
+/** The WHERE clause of a query: the email prefix uses the `text_pattern_ops` index. @internal */
 export function accountFilter(ctx: AuthContext, query: AccountQuery): SQL | undefined {
   const a = ctx.t.accounts;
   return and(
-    query.prefix === null ? undefined : like(a.email, `${escapeLikePattern(query.prefix)}%`),
+    query.prefix === null ? undefined : prefixCondition(ctx, query.prefix),
     query.status === null ? undefined : eq(a.status, query.status),
     query.role === null ? undefined : sql`(${a.rolemask} & ${query.role}::integer) = ${query.role}::integer`,
   );

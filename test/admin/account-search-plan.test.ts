@@ -33,4 +33,23 @@ describe("listAccounts(): search uses the email pattern index", () => {
     expect(result.total).toBe(11); // user4242 and user42420..user42429
     expect(result.accounts[0]!.email).toBe("user42429@example.test");
   }, 120_000);
+
+  it("a prepared statement's generic plan (after a few calls, drivers reuse one) still uses the index", async () => {
+    await insertAccounts(env, ACCOUNTS);
+    await env.db.db.execute(sql`analyze auth_accounts`);
+    const ctx = await getAuthContext(env.config());
+    const { sql: text, params } = accountCountQuery(ctx, parseListAccountsOptions({ search: "user4242" })).toSQL();
+    const literal = (v: unknown) => `'${String(v).replace(/'/g, "''")}'`;
+    // One connection (a transaction) for PREPARE, the forced generic plan and EXECUTE.
+    const p = await env.db.db.transaction(async (tx) => {
+      await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+      await tx.execute(sql.raw(`prepare eda_count_plan as ${text}`));
+      const result = await tx.execute(sql.raw(`explain execute eda_count_plan(${params.map(literal).join(", ")})`));
+      await tx.execute(sql.raw("deallocate eda_count_plan"));
+      const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, string>[];
+      return rows.map((row) => Object.values(row)[0]).join("\n");
+    });
+    expect(p, p).not.toMatch(/Seq Scan on auth_accounts/);
+    expect(p, p).toMatch(/auth_accounts_email_pattern_idx/);
+  }, 120_000);
 });
