@@ -78,5 +78,14 @@ export function failWith(scope: RouteScope, err: unknown, page: string): void {
   if (name === "CredentialsSignin") target.searchParams.set("code", "credentials");
   const callbackUrl = callbackUrlOf(scope);
   if (callbackUrl !== scope.options.defaultRedirect) target.searchParams.set("callbackUrl", callbackUrl);
+  // A refused new password keeps the reset link usable: back to the same form, token included.
+  const token = scope.fields.token;
+  if (
+    page === "reset" &&
+    typeof token === "string" &&
+    /^[A-Za-z0-9_.-]{1,512}$/.test(token) &&
+    name !== "INVALID_TOKEN"
+  )
+    target.searchParams.set("token", token);
   res.redirect(303, `${target.pathname}${target.search}`);
 }

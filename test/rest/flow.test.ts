@@ -70,4 +70,23 @@ describe("REST handler: the whole account lifecycle over JSON", () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe("/auth/signin?error=CredentialsSignin&code=credentials");
   });
+
+  it("a refused new password sends the browser back to the same reset form, token kept", async () => {
+    const { a, mails } = app();
+    const agent = request.agent(a);
+    const token = await csrf(agent);
+    await agent.post("/auth/register").send({ csrfToken: token, email: "ada@example.test", password: PASSWORD });
+    await agent.post("/auth/verify-email").send({ csrfToken: token, token: mails[0]!.token }).expect(200);
+    await agent.post("/auth/password/forgot").send({ csrfToken: token, email: "ada@example.test" }).expect(200);
+    const reset = mails[1]!.token;
+    const res = await agent
+      .post("/auth/password/reset")
+      .type("form")
+      .send({ csrfToken: token, token: reset, password: "short" });
+    expect(res.status).toBe(303);
+    const location = new URL(res.headers.location!, "http://x");
+    expect(location.pathname).toBe("/auth/reset");
+    expect(location.searchParams.get("error")).toBe("INVALID_PASSWORD");
+    expect(location.searchParams.get("token")).toBe(reset);
+  });
 });
