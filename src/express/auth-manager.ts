@@ -1,17 +1,4 @@
-import type { Request, Response } from "express";
 import type { AccountIdentifier, AuthAccount } from "../core/accounts.js";
-import {
-  accountExistsByEmail,
-  accountHasRole,
-  changeRoles,
-  deleteAccount,
-  forceLogout,
-  issueResetBy,
-  setPasswordBy,
-  setStatus,
-} from "../core/admin.js";
-import type { AuthContext } from "../core/context.js";
-import { callbackArg } from "../core/input.js";
 import { maskHasRole, roleNames } from "../core/roles.js";
 import type { SessionInfo } from "../core/session-records.js";
 import { statusName } from "../core/status.js";
@@ -19,17 +6,15 @@ import { InvalidInputError, UserNotLoggedInError } from "../errors.js";
 import { type LinkedProvider, listIdentities } from "../oauth/identities.js";
 import { unlinkProvider } from "../oauth/unlink.js";
 import * as account from "./account-flows.js";
-import { requestInfo } from "./request-info.js";
 import { resyncSession } from "./resync.js";
-import type { AuthScope } from "./scope.js";
 import * as sessions from "./session-flows.js";
-import { endSession, loginWithPassword, logout } from "./sign-in.js";
+import { loginWithPassword, logout } from "./sign-in.js";
 import { TwoFactorManager } from "./two-factor-manager.js";
 import { completeTwoFactorLogin } from "./two-factor-login.js";
 import { ProviderHandle } from "./provider-handle.js";
+import { AdminMethods } from "./auth-manager-admin.js";
 import {
   type ImpersonationInfo,
-  assertNotImpersonating,
   impersonationInfo,
   impersonationOf,
   startImpersonation,
@@ -40,16 +25,9 @@ import {
  * `req.auth`: the @prsm/auth surface for one request. Names, argument order and results follow
  * @prsm/auth; every method runs the same services as the standalone functions.
  */
-export class AuthManager {
-  /** @internal */
-  readonly scope: AuthScope;
-
+export class AuthManager extends AdminMethods {
   private twoFactorManager: TwoFactorManager | undefined;
   private providerHandles: Readonly<Record<string, ProviderHandle>> | undefined;
-
-  constructor(req: Request, res: Response, ctx: AuthContext) {
-    this.scope = { req, res, ctx };
-  }
 
   /** Two-factor enrolment, the login step and management. */
   get twoFactor(): TwoFactorManager {
@@ -91,10 +69,6 @@ export class AuthManager {
     await unlinkProvider(this.scope.ctx, id, provider, this.actor);
   }
 
-  private assertNotImpersonating(): void {
-    assertNotImpersonating(this.scope);
-  }
-
   // ── impersonation ─────────────────────────────────────────────────
 
   /**
@@ -134,23 +108,11 @@ export class AuthManager {
     return completeTwoFactorLogin(this.scope);
   }
 
-  private get session() {
-    return this.scope.req.session?.auth;
-  }
-
-  private get actor() {
-    return requestInfo(this.scope.req, this.getId());
-  }
-
   // ── state ─────────────────────────────────────────────────────────
 
   /** True when the session is fully signed in. */
   isLoggedIn(): boolean {
     return this.session?.loggedIn ?? false;
-  }
-  /** The account id, or null. */
-  getId(): number | null {
-    return this.session?.loggedIn ? this.session.accountId : null;
   }
   /** The account's (canonical) email, or null. */
   getEmail(): string | null {
@@ -274,75 +236,5 @@ export class AuthManager {
   revokeSession(id: string): Promise<boolean> {
     this.assertNotImpersonating();
     return sessions.revokeSession(this.scope, id);
-  }
-
-  // ── admin helpers (no authorization of their own: gate them in the app) ──
-
-  /** Creates an account from `{ email, password }`. */
-  async createUser(
-    credentials: { email: string; password: string },
-    userId?: string | number,
-    callback?: (token: string) => unknown,
-  ): Promise<AuthAccount> {
-    this.assertNotImpersonating();
-    if (typeof credentials !== "object" || credentials === null) throw new InvalidInputError("credentials");
-    return account.register(this.scope, credentials.email, credentials.password, userId, callback, this.actor);
-  }
-  /** Deletes an account (sessions and tokens with it; audit history kept). */
-  async deleteUserBy(identifier: AccountIdentifier): Promise<void> {
-    this.assertNotImpersonating();
-    const deleted = await deleteAccount(this.scope.ctx, identifier, this.actor);
-    if (deleted.id === this.getId()) await endSession(this.scope);
-  }
-  /** Adds role bits. */
-  async addRoleForUserBy(identifier: AccountIdentifier, role: number): Promise<void> {
-    this.assertNotImpersonating();
-    await changeRoles(this.scope.ctx, identifier, role, true, this.actor);
-  }
-  /** Removes role bits. */
-  async removeRoleForUserBy(identifier: AccountIdentifier, role: number): Promise<void> {
-    this.assertNotImpersonating();
-    await changeRoles(this.scope.ctx, identifier, role, false, this.actor);
-  }
-  /** True when the account holds every bit of `role`. */
-  hasRoleForUserBy(identifier: AccountIdentifier, role: number): Promise<boolean> {
-    return accountHasRole(this.scope.ctx, identifier, role);
-  }
-  /** Sets an account's password; its sessions and remember-me tokens end. */
-  async changePasswordForUserBy(identifier: AccountIdentifier, password: string): Promise<void> {
-    this.assertNotImpersonating();
-    await setPasswordBy(this.scope.ctx, identifier, password, this.actor);
-  }
-  /** Sets an account's status; any status but Normal ends its sessions at once. */
-  async setStatusForUserBy(identifier: AccountIdentifier, status: number): Promise<void> {
-    this.assertNotImpersonating();
-    await setStatus(this.scope.ctx, identifier, status, this.actor);
-  }
-  /** Issues a reset token for an account. */
-  async initiatePasswordResetForUserBy(
-    identifier: AccountIdentifier,
-    expiresAfter: string | number | null = null,
-    callback?: (token: string) => unknown,
-  ): Promise<void> {
-    this.assertNotImpersonating();
-    const cb = callbackArg(callback);
-    const token = await issueResetBy(this.scope.ctx, identifier, expiresAfter, this.actor);
-    if (cb) await cb(token);
-  }
-  /** True when an account uses this email. */
-  async userExistsByEmail(email: string): Promise<boolean> {
-    return accountExistsByEmail(this.scope.ctx, email);
-  }
-  /** Ends every session and remember-me token of an account; the current session too when it is that account's. */
-  async forceLogoutForUserBy(identifier: AccountIdentifier): Promise<{ accountId: number }> {
-    this.assertNotImpersonating();
-    const result = await forceLogout(this.scope.ctx, identifier, this.actor);
-    if (this.session?.loggedIn && this.session.accountId === result.accountId) this.session.shouldForceLogout = true;
-    return result;
-  }
-  /** Replaces this session with one for another account (which must be Normal). */
-  loginAsUserBy(identifier: AccountIdentifier): Promise<void> {
-    this.assertNotImpersonating();
-    return sessions.loginAsUserBy(this.scope, identifier);
   }
 }
