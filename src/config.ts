@@ -14,20 +14,13 @@ import {
   resolveImpersonation,
 } from "./impersonation/options.js";
 import { resolveActivityRetention } from "./core/activity-retention.js";
+import { type ExternalLimiter, isExternalLimiter } from "./rate-limit/external.js";
 import { type RateLimitOptions, type ResolvedRateLimits, resolveRateLimits } from "./rate-limit/options.js";
 import { type AuthTracer, isAuthTracer } from "./tracing/tracer.js";
 import { createProviderRegistry, type ProviderRegistry, type ProvidersConfig } from "./providers/registry.js";
 import { type ResolvedTwoFactor, resolveTwoFactor, type TwoFactorOptions } from "./two-factor/options.js";
 
-/** Result of an external limiter call (the @prsm/auth duck type). `retryAfter` is in milliseconds. */
-export interface LimiterResult {
-  allowed: boolean;
-  retryAfter?: number;
-}
-type LimiterFn = (key: string) => Promise<LimiterResult> | LimiterResult;
-/** An external rate limiter: any object with one of `take`, `hit`, `drip`, `consume` or `check`. */
-export type ExternalLimiter =
-  { take: LimiterFn } | { hit: LimiterFn } | { drip: LimiterFn } | { consume: LimiterFn } | { check: LimiterFn };
+export type { ExternalLimiter, LimiterResult } from "./rate-limit/external.js";
 
 /** Remember-me cookie attributes. The cookie is always `HttpOnly`. */
 export interface AuthCookieOptions {
@@ -250,15 +243,8 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
   const sameSite = config.cookie?.sameSite;
   if (sameSite !== undefined && !["strict", "lax", "none"].includes(sameSite))
     fail("cookie.sameSite", '"strict", "lax" or "none"');
-  if (
-    config.limiter !== undefined &&
-    (!config.limiter ||
-      !["take", "hit", "drip", "consume", "check"].some(
-        (m) => typeof (config.limiter as Record<string, unknown>)[m] === "function",
-      ))
-  ) {
+  if (config.limiter !== undefined && !isExternalLimiter(config.limiter))
     fail("limiter", "an object with take, hit, drip, consume or check");
-  }
   if (config.now !== undefined && typeof config.now !== "function") fail("now", "a function returning a Date");
   if (config.notify !== undefined && typeof config.notify !== "function") fail("notify", "a function");
   if (config.tracer !== undefined && config.tracer !== false && !isAuthTracer(config.tracer))

@@ -3,7 +3,7 @@
  * (the @prsm/auth duck type) when one is configured. Keys never hold an address or an email in clear.
  */
 import { inArray, sql } from "drizzle-orm";
-import type { ExternalLimiter } from "../config.js";
+import { type ExternalLimiter, LIMITER_METHODS } from "./external.js";
 import type { AuthContext } from "../core/context.js";
 import { timestampParam } from "../core/sql-time.js";
 import { sha256Hex } from "../crypto/tokens.js";
@@ -115,7 +115,7 @@ export function assertUnderLimits(
 /** Calls the external limiter once per key; a refusal becomes {@link RateLimitedError} (its `retryAfter` is ms). */
 async function consultExternal(limiter: ExternalLimiter, keys: string[]): Promise<void> {
   const l = limiter as Record<string, ((key: string) => unknown) | undefined>;
-  const method = ["take", "hit", "drip", "consume", "check"].find((m) => typeof l[m] === "function")!;
+  const method = LIMITER_METHODS.find((m) => typeof l[m] === "function")!;
   for (const key of keys) {
     const result = (await l[method]!.call(limiter, key)) as { allowed?: unknown; retryAfter?: unknown } | undefined;
     if (result && result.allowed === false) {
