@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { sha256Hex } from "../crypto/tokens.js";
 import type { AuthContext } from "./context.js";
 import { forgetLoginAttempts } from "./login-attempts.js";
+import { qualified } from "./sql-columns.js";
 import { timestampParam } from "./sql-time.js";
 import { countEvents, type RateLimitBucket } from "../rate-limit/limiter.js";
 
@@ -35,10 +36,10 @@ export function lockedForSeconds(ctx: AuthContext, state: LockoutState): number 
 /** Scalar subqueries for the failure state, so it rides along with the account lookup (no extra statement). */
 export function lockoutColumns(ctx: AuthContext, key: string) {
   const r = ctx.t.rateLimits;
-  const live = sql`${r.key} = ${key} and ${r.resetAt} > ${timestampParam(ctx.now())}`;
+  const live = sql`${qualified(r.key)} = ${key} and ${qualified(r.resetAt)} > ${timestampParam(ctx.now())}`;
   return {
-    failures: sql<number>`coalesce((select ${r.count} from ${r} where ${live}), 0)`.mapWith(Number),
-    lockResetAt: sql<Date | null>`(select ${r.resetAt} from ${r} where ${live})`.mapWith((v) =>
+    failures: sql<number>`coalesce((select ${qualified(r.count)} from ${r} where ${live}), 0)`.mapWith(Number),
+    lockResetAt: sql<Date | null>`(select ${qualified(r.resetAt)} from ${r} where ${live})`.mapWith((v) =>
       v === null ? null : new Date(v),
     ),
   };

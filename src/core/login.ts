@@ -22,6 +22,7 @@ import {
   readCounts,
   type RateLimitBucket,
 } from "../rate-limit/limiter.js";
+import { qualified } from "./sql-columns.js";
 import { AuthStatus } from "./status.js";
 
 /** A password check that succeeded: the account, and the new hash when the stored one was weaker. */
@@ -36,7 +37,7 @@ export interface VerifiedLogin {
 function twoFactorColumn(ctx: AuthContext) {
   const m = ctx.t.twoFactorMethods;
   if (!ctx.config.twoFactor.enabled) return sql<boolean>`false`.mapWith(Boolean);
-  return sql<boolean>`exists (select 1 from ${m} where ${m.accountId} = ${ctx.t.accounts.id} and ${m.verified})`.mapWith(
+  return sql<boolean>`exists (select 1 from ${m} where ${qualified(m.accountId)} = ${qualified(ctx.t.accounts.id)} and ${qualified(m.verified)})`.mapWith(
     (v) => v === true || v === "t",
   );
 }
@@ -48,7 +49,7 @@ function bucketColumns(ctx: AuthContext, buckets: readonly RateLimitBucket[]) {
   const r = ctx.t.rateLimits;
   return sql<
     string | null
-  >`(select json_agg(json_build_array(${r.key}, ${r.count}, ${r.resetAt})) from ${r} where ${inArray(
+  >`(select json_agg(json_build_array(${qualified(r.key)}, ${qualified(r.count)}, ${qualified(r.resetAt)})) from ${r} where ${inArray(
     r.key,
     buckets.map((b) => b.key),
   )})`.mapWith((v) => v);

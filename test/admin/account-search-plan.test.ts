@@ -8,6 +8,11 @@ import { insertAccounts } from "./helpers.js";
 
 const env = useTestEnv();
 const ACCOUNTS = 100_000;
+/**
+ * Either email index serves the prefix range: the pattern index always, and the unique index too where
+ * the database collation is C (PGlite's), in which case the planner may pick either.
+ */
+const EMAIL_INDEX = /Index (Only )?Scan using auth_accounts_email_(pattern_idx|key)|Bitmap Index Scan on auth_accounts_email_(pattern_idx|key)/;
 
 /** The plan PostgreSQL picks for a query, one line per node. */
 async function plan(query: SQLWrapper): Promise<string> {
@@ -27,7 +32,7 @@ describe("listAccounts(): search uses the email pattern index", () => {
     const countPlan = await plan(accountCountQuery(ctx, query));
     for (const p of [pagePlan, countPlan]) {
       expect(p, p).not.toMatch(/Seq Scan on auth_accounts/);
-      expect(p, p).toMatch(/auth_accounts_email_pattern_idx/);
+      expect(p, p).toMatch(EMAIL_INDEX);
     }
     const result = await createAuthContext(env.config()).listAccounts({ search: "User4242", limit: 20 });
     expect(result.total).toBe(11); // user4242 and user42420..user42429
@@ -50,6 +55,6 @@ describe("listAccounts(): search uses the email pattern index", () => {
       return rows.map((row) => Object.values(row)[0]).join("\n");
     });
     expect(p, p).not.toMatch(/Seq Scan on auth_accounts/);
-    expect(p, p).toMatch(/auth_accounts_email_pattern_idx/);
+    expect(p, p).toMatch(EMAIL_INDEX);
   }, 120_000);
 });

@@ -4,6 +4,7 @@ import { ACTIVITY_PRUNE_BATCH } from "../../src/core/activity-retention.js";
 import { cleanupExpiredTokens, pruneActivityLog } from "../../src/core/maintenance.js";
 import { useTestEnv } from "../helpers/setup.js";
 import { type Statement, countingConfig as counting, expectCode, t } from "./helpers.js";
+import { identityStart } from "../helpers/identity-offsets.js";
 
 const env = useTestEnv();
 const DAY = 86_400_000;
@@ -25,7 +26,9 @@ async function insertActivity(n: number, newestAgeMs = 0): Promise<void> {
   );
 }
 
+/** Row count and the lowest and highest id, as ordinals: 1 is the first row the table ever gave out. */
 async function activityIds(): Promise<{ count: number; min: number; max: number }> {
+  const first = identityStart(t.activityLog);
   const [row] = await env.db.db
     .select({
       count: sql<number>`count(*)::integer`,
@@ -33,7 +36,7 @@ async function activityIds(): Promise<{ count: number; min: number; max: number 
       max: sql<number>`max(id)::integer`,
     })
     .from(t.activityLog);
-  return { count: Number(row!.count), min: Number(row!.min), max: Number(row!.max) };
+  return { count: Number(row!.count), min: Number(row!.min) - first + 1, max: Number(row!.max) - first + 1 };
 }
 
 describe("cleanupExpiredTokens(): batches", () => {

@@ -6,6 +6,7 @@ import { authSchema } from "../../schema/index.js";
 import type { AuthConfig } from "../../src/config.js";
 import { type TestApp, createTestApp } from "../helpers/app.js";
 import { PASSWORD, useTestEnv } from "../helpers/setup.js";
+import { ACCOUNT_ID_START } from "../helpers/identity-offsets.js";
 
 const env = useTestEnv();
 const { sessions, remembers, accounts } = authSchema;
@@ -41,7 +42,7 @@ describe("seed routes on Express 4", () => {
   it("`POST /register` creates an account on Express 4", async () => {
     const t = app4();
     const res = await t.agent().post("/register").send({ email: "alice@example.test", password: PASSWORD }).expect(200);
-    expect(res.body).toEqual({ id: 1 });
+    expect(res.body).toEqual({ id: ACCOUNT_ID_START });
     const [row] = await env.db.db.select().from(accounts);
     expect(row).toMatchObject({ email: "alice@example.test", verified: true });
   });
@@ -60,14 +61,14 @@ describe("seed routes on Express 4", () => {
     const { login } = await registerAndLogin(t);
     expect(cookieNamed(login, "connect.sid")).toMatch(/HttpOnly/);
     const [row] = await env.db.db.select().from(sessions);
-    expect(row!.accountId).toBe(1);
+    expect(row!.accountId).toBe(ACCOUNT_ID_START);
   });
 
   it("`GET /me` returns the signed-in account on Express 4", async () => {
     const t = app4();
     const { agent } = await registerAndLogin(t);
     const me = await agent.get("/me").expect(200);
-    expect(me.body).toEqual({ id: 1, email: "alice@example.test", roles: [], remembered: false });
+    expect(me.body).toEqual({ id: ACCOUNT_ID_START, email: "alice@example.test", roles: [], remembered: false });
   });
 
   it("`POST /login` with a wrong password answers 401 INVALID_CREDENTIALS on Express 4", async () => {

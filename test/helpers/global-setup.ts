@@ -6,6 +6,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { createAuthTables } from "../../src/core/migrations.js";
+import { offsetIdentities } from "./identity-offsets.js";
 import { runDatabasePrefix, templateDatabase, templateDumpPath, withDatabase } from "./paths.js";
 
 declare module "vitest" {
@@ -29,7 +30,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const admin = postgres(url, { max: 1, onnotice: () => {} });
     await admin.unsafe(`create database ${templateDatabase(runId)}`);
     const sql = postgres(withDatabase(url, templateDatabase(runId)), { max: 1, onnotice: () => {} });
-    await createAuthTables({ db: drizzlePostgres({ client: sql }) });
+    const db = drizzlePostgres({ client: sql });
+    await createAuthTables({ db });
+    await offsetIdentities(db);
     await sql.end();
     return async () => {
       const rows = await admin<
@@ -40,7 +43,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     };
   }
   const client = new PGlite();
-  await createAuthTables({ db: drizzlePglite({ client }) });
+  const db = drizzlePglite({ client });
+  await createAuthTables({ db });
+  await offsetIdentities(db);
   const dump = await client.dumpDataDir("none");
   await client.close();
   const path = templateDumpPath(runId);

@@ -68,8 +68,9 @@ describe("payloads", () => {
     const cookie = await a.login("alice@example.test", PASSWORD);
     env.clock.advance(1_000);
     const since = env.clock.now().getTime() - 1_000;
-    expect(alice.id).toBe(1); // the malformed payloads above name account 1
-    for (const payload of MALFORMED) await env.db.db.execute(sql`select pg_notify(${hub.channel}, ${payload})`);
+    // The malformed payloads above name account 1; sent here, they name alice instead.
+    for (const payload of MALFORMED.map((p) => p.replaceAll("1", String(alice.id))))
+      await env.db.db.execute(sql`select pg_notify(${hub.channel}, ${payload})`);
     const received = nextInvalidation(hub, alice.id, "roles");
     // Bypasses the library's write for the role itself, so only the valid notification can reveal it.
     await env.db.db

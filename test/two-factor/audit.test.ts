@@ -1,3 +1,4 @@
+import { ACCOUNT_ID_START } from "../helpers/identity-offsets.js";
 import { describe, expect, it } from "vitest";
 import { authSchema } from "../../schema/index.js";
 import { PASSWORD, useTestEnv } from "../helpers/setup.js";
@@ -33,7 +34,7 @@ describe("two-factor audit rows", () => {
     const rows = await activityOf(env, "two_factor_verified");
     expect(rows.map((r) => r.metadata)).toEqual([{ mechanism: "totp" }]);
     expect(rows[0]!.success).toBe(true);
-    expect(rows[0]!.accountId).toBe(1);
+    expect(rows[0]!.accountId).toBe(ACCOUNT_ID_START);
   });
 
   it("logs two_factor_verified with the mechanism after an email answer", async () => {
