@@ -6,6 +6,7 @@ import { remembersTable, sessionsTable } from "./sessions.js";
 import { type AuthSchemaOptions, resolveTableFactory } from "./table-factory.js";
 import { confirmationsTable, resetsTable } from "./tokens.js";
 import { twoFactorBackupCodesTable, twoFactorMethodsTable, twoFactorTokensTable } from "./two-factor.js";
+import { usedNoncesTable } from "./used-nonces.js";
 
 /**
  * Builds every auth table for a prefix and, optionally, a Postgres schema.
@@ -13,7 +14,8 @@ import { twoFactorBackupCodesTable, twoFactorMethodsTable, twoFactorTokensTable 
  * drizzle-kit only sees top-level exports, so destructure the result in your schema file:
  * @example
  * export const { accounts, sessions, remembers, confirmations, resets, providers, activityLog,
- *   twoFactorMethods, twoFactorBackupCodes, twoFactorTokens, rateLimits } = createAuthSchema({ prefix: "myauth_" })
+ *   twoFactorMethods, twoFactorBackupCodes, twoFactorTokens, rateLimits, usedNonces } =
+ *   createAuthSchema({ prefix: "myauth_" })
  */
 export function createAuthSchema(options: AuthSchemaOptions = {}) {
   const { prefix: p, table } = resolveTableFactory(options);
@@ -30,6 +32,7 @@ export function createAuthSchema(options: AuthSchemaOptions = {}) {
     twoFactorBackupCodes: twoFactorBackupCodesTable(table, p, accounts),
     twoFactorTokens: twoFactorTokensTable(table, p, accounts),
     rateLimits: rateLimitsTable(table, p),
+    usedNonces: usedNoncesTable(table, p),
   };
 }
 

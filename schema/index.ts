@@ -34,3 +34,5 @@ export const authTwoFactorBackupCodes = authSchema.twoFactorBackupCodes;
 export const authTwoFactorTokens = authSchema.twoFactorTokens;
 /** `auth_rate_limits` */
 export const authRateLimits = authSchema.rateLimits;
+/** `auth_used_nonces` */
+export const authUsedNonces = authSchema.usedNonces;

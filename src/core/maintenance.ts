@@ -25,13 +25,15 @@ export interface CleanupResult {
   twoFactorTokens: number;
   sessions: number;
   rateLimits: number;
+  /** Single-use markers (`used_nonces`, e.g. claimed OAuth states) past their expiry. */
+  usedNonces: number;
   /** Audit rows beyond `activityLog.maxEntries` or older than `activityLog.retention`. */
   activityLog: number;
 }
 
 /**
- * Deletes expired tokens, sessions and limiter rows, and prunes the audit log to its retention policy
- * (see {@link pruneActivityLog}), all in bounded batches. Run it on a schedule.
+ * Deletes expired tokens, sessions, limiter rows and single-use markers, and prunes the audit log to its
+ * retention policy (see {@link pruneActivityLog}), all in bounded batches. Run it on a schedule.
  */
 export async function cleanupExpiredTokens(config: AuthConfig): Promise<CleanupResult> {
   const ctx = await getAuthContext(config);
@@ -43,6 +45,7 @@ export async function cleanupExpiredTokens(config: AuthConfig): Promise<CleanupR
     twoFactorTokens: await deleteExpired(ctx, t.twoFactorTokens, t.twoFactorTokens.id, t.twoFactorTokens.expiresAt),
     sessions: await deleteExpired(ctx, t.sessions, t.sessions.id, t.sessions.expires),
     rateLimits: await deleteExpired(ctx, t.rateLimits, t.rateLimits.key, t.rateLimits.resetAt),
+    usedNonces: await deleteExpired(ctx, t.usedNonces, t.usedNonces.key, t.usedNonces.expiresAt),
     activityLog: await deleteExpiredActivity(ctx),
   };
 }

@@ -1,9 +1,11 @@
 /**
  * The OAuth flows a browser has started, kept in its server-side session: the `state`, the PKCE
  * verifier and what the flow is for, bound to the provider that created them. Each is single use and
- * expires after ten minutes.
+ * expires after ten minutes. Single use holds across concurrent callbacks too: every request loads its
+ * own copy of the session, so the callback also claims the state in the database (`used_nonces`).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { SingleUsePurpose, consumeOnce } from "../core/single-use.js";
 import { OAuthStateError } from "../errors.js";
 import type { AuthScope } from "./scope.js";
 
@@ -52,4 +54,17 @@ export function takeFlow(scope: AuthScope, provider: string, state: unknown): OA
   if (flow!.provider !== provider || !(Number(flow!.expiresAt) > scope.ctx.now().getTime()))
     throw new OAuthStateError();
   return flow!;
+}
+
+/**
+ * {@link takeFlow}, then claims the flow's state in the database with one conditional insert, so that of
+ * any number of callbacks carrying the same state (parallel requests, each with its own copy of the
+ * session, on any instance) exactly one gets past this point. Call it before the token request.
+ * @throws {OAuthStateError} as {@link takeFlow}, or when the state was already claimed
+ */
+export async function claimFlow(scope: AuthScope, provider: string, state: unknown): Promise<OAuthFlow> {
+  const flow = takeFlow(scope, provider, state);
+  const claimed = await consumeOnce(scope.ctx, SingleUsePurpose.OAuthState, flow.state, new Date(flow.expiresAt));
+  if (!claimed) throw new OAuthStateError();
+  return flow;
 }

@@ -15,7 +15,7 @@ import {
   type ProviderProfile,
 } from "../providers/oauth-provider.js";
 import type { ProviderEntry } from "../providers/registry.js";
-import { type OAuthFlow, rememberFlow, takeFlow } from "./oauth-flow.js";
+import { type OAuthFlow, claimFlow, rememberFlow } from "./oauth-flow.js";
 import { assertNotImpersonating } from "./impersonation.js";
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
@@ -34,7 +34,8 @@ const MAX_CODE_LENGTH = 2048;
 
 /**
  * `req.auth.providers.<name>`: one configured provider for this request. Starting a flow stores its
- * `state` and PKCE verifier in the session; the callback verifies them before any token request.
+ * `state` and PKCE verifier in the session; the callback verifies them and claims the state (once, in
+ * the database) before any token request.
  */
 export class ProviderHandle {
   constructor(
@@ -139,7 +140,7 @@ export class ProviderHandle {
     intent?: OAuthFlow["intent"],
   ): Promise<{ flow: OAuthFlow; profile: ProviderProfile }> {
     const query = (req.query ?? {}) as Record<string, unknown>;
-    const flow = takeFlow(this.scope, this.name, query.state);
+    const flow = await claimFlow(this.scope, this.name, query.state);
     if (intent && flow.intent !== intent) throw new OAuthStateError();
     try {
       if (query.error !== undefined) throw callbackError(this.name, query.error);

@@ -19,6 +19,7 @@ const NOTHING = {
   twoFactorTokens: 0,
   sessions: 0,
   rateLimits: 0,
+  usedNonces: 0,
   activityLog: 0,
 };
 
@@ -49,6 +50,7 @@ async function insertTokens(accountId: number, expires: Date, tag: string) {
     updatedAt: now,
   });
   await db.insert(t.rateLimits).values({ key: `login:${tag}`, count: 1, resetAt: expires });
+  await db.insert(t.usedNonces).values({ key: `${tag}-${randomUUID()}`, expiresAt: expires });
 }
 
 /** The `tag-` prefixes of what is left in each token table. */
@@ -62,6 +64,7 @@ async function remainingTags() {
     twoFactorTokens: (await db.select().from(t.twoFactorTokens)).map((r) => tag(r.selector)),
     sessions: (await db.select().from(t.sessions)).map((r) => tag(r.id)),
     rateLimits: (await db.select().from(t.rateLimits)).map((r) => r.key.slice("login:".length)),
+    usedNonces: (await db.select().from(t.usedNonces)).map((r) => tag(r.key)),
   };
 }
 
@@ -84,6 +87,7 @@ describe("cleanupExpiredTokens()", () => {
       twoFactorTokens: 1,
       sessions: 1,
       rateLimits: 1,
+      usedNonces: 1,
       activityLog: 0,
     });
   });
@@ -99,6 +103,7 @@ describe("cleanupExpiredTokens()", () => {
       twoFactorTokens: ["live"],
       sessions: ["live"],
       rateLimits: ["live"],
+      usedNonces: ["live"],
     });
   });
 
@@ -132,6 +137,7 @@ describe("cleanupExpiredTokens()", () => {
       twoFactorTokens: 1,
       sessions: 1,
       rateLimits: 1,
+      usedNonces: 1,
       activityLog: 0,
     });
   });
@@ -146,6 +152,20 @@ describe("cleanupExpiredTokens()", () => {
     const result = await cleanupExpiredTokens(config);
     expect(result.rateLimits).toBe(5001);
     expect(await env.db.db.select().from(t.rateLimits)).toEqual([]);
+  });
+
+  it("`cleanupExpiredTokens()` deletes expired single-use markers in batches, keeping live ones", async () => {
+    const config = env.config();
+    const now = env.clock.now().getTime();
+    const past = new Date(now - MINUTE).toISOString();
+    await env.db.db.execute(
+      sql`insert into auth_used_nonces (key, expires_at)
+          select 'expired:' || g, ${past}::timestamptz from generate_series(1, 5001) as g`,
+    );
+    await env.db.db.insert(t.usedNonces).values({ key: "live:1", expiresAt: new Date(now + MINUTE) });
+    const result = await cleanupExpiredTokens(config);
+    expect(result.usedNonces).toBe(5001);
+    expect((await env.db.db.select().from(t.usedNonces)).map((r) => r.key)).toEqual(["live:1"]);
   });
 
   it("`cleanupExpiredTokens()` removes what real flows left behind once it expires, and only that", async () => {

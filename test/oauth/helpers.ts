@@ -58,6 +58,7 @@ export function useMockIdp(): { idp: MockIdp } {
     idp.publicPaths.add("/.well-known/openid-configuration");
     idp.idTokenClaims = null;
     idp.tokenOverride = null;
+    idp.reuseCodes = false;
     idp.requests.length = 0;
   });
   return holder;

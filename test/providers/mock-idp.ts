@@ -26,6 +26,11 @@ export interface MockIdp {
   idTokenClaims: Record<string, unknown> | null;
   /** Forces the token endpoint to answer with this status and body. */
   tokenOverride: { status: number; body: string } | null;
+  /**
+   * Accept an authorization code again after it was redeemed (a lax provider), so a test can show that
+   * the app itself refuses a replayed callback. @default false
+   */
+  reuseCodes: boolean;
   /** Every request seen: method, path and headers. */
   requests: { method: string; path: string; headers: IncomingMessage["headers"]; body: string }[];
   close(): Promise<void>;
@@ -51,6 +56,7 @@ export async function startMockIdp(): Promise<MockIdp> {
     publicPaths: new Set(["/.well-known/openid-configuration"]),
     idTokenClaims: null,
     tokenOverride: null,
+    reuseCodes: false,
     requests: [],
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -67,7 +73,7 @@ export async function startMockIdp(): Promise<MockIdp> {
     const basic = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString("base64")}`;
     if (req.headers.authorization !== basic) return send(res, 401, { error: "invalid_client" });
     const pending = codes.get(form.get("code") ?? "");
-    codes.delete(form.get("code") ?? ""); // single use
+    if (!idp.reuseCodes) codes.delete(form.get("code") ?? ""); // single use
     if (form.get("grant_type") !== "authorization_code" || !pending) return send(res, 400, { error: "invalid_grant" });
     if (pending.redirectUri !== form.get("redirect_uri")) return send(res, 400, { error: "invalid_grant" });
     const verifier = form.get("code_verifier");
