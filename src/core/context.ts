@@ -63,7 +63,8 @@ export function getAuthContext(config: AuthConfig): Promise<AuthContext> {
 }
 
 /**
- * Releases what the context of a config holds open: the invalidation listener and its connection. Call
+ * Releases what the context of a config holds open: the invalidation listener and its connection, and
+ * the background retries of provider discovery. Call
  * it on shutdown (before ending your database pool) and in tests. The context stays usable afterwards:
  * writes still send NOTIFY, and sessions are re-read every `resyncInterval`. It does not close the
  * database you passed in. Resolves at once for a config never used.
@@ -71,6 +72,7 @@ export function getAuthContext(config: AuthConfig): Promise<AuthContext> {
  */
 export async function closeAuth(config: AuthConfig): Promise<void> {
   const ctx = await contexts.get(config)?.catch(() => undefined);
+  ctx?.config.providers.close();
   await ctx?.invalidation?.close();
 }
 

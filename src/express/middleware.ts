@@ -23,7 +23,6 @@ export function createAuthMiddleware(config: AuthConfig): RequestHandler {
         throw new AuthError("express-session must be mounted before the auth middleware", "SESSION_MISSING");
       const ctx = await contextPromise;
       req.auth = new AuthManager(req, res, ctx);
-      await ctx.config.providers.prepare();
       await resyncSession(req.auth.scope);
       await restoreFromRememberCookie(req.auth.scope);
       next();

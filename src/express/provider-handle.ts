@@ -48,6 +48,9 @@ export class ProviderHandle {
   /**
    * The provider's authorization URL for a sign-in. A string first argument (@prsm/auth's caller-chosen
    * state) is ignored: the state is always generated here, stored and checked on the callback.
+   * Synchronous: an OIDC provider whose discovery has not succeeded yet (it runs in the background from
+   * startup) throws instead of waiting; await `ready()` first to wait for it.
+   * @throws {OAuthProviderError} OAUTH_PROVIDER_ERROR, reason `network`, until the provider is prepared
    */
   getAuthUrl(options: AuthUrlOptions | string = {}, scopes?: string[]): string {
     const o = typeof options === "object" && options !== null ? options : { scopes };
@@ -66,6 +69,15 @@ export class ProviderHandle {
     if (this.scope.ctx.now().getTime() - auth.authenticatedAt > this.scope.ctx.config.twoFactor.recentAuthMs)
       throw new ReauthenticationRequiredError();
     return this.start("link", auth.accountId, options.scopes, false);
+  }
+
+  /**
+   * Waits until this provider can build URLs (OIDC discovery done), at most its `timeout` per attempt.
+   * Resolves at once for a provider that needs no preparation.
+   * @throws {OAuthProviderError} OAUTH_PROVIDER_ERROR, reason `network` or `bad_response`
+   */
+  ready(): Promise<void> {
+    return this.scope.ctx.config.providers.ready(this.name);
   }
 
   /** Verifies the callback and returns the provider's profile, without signing in (@prsm/auth's getUserData). */
@@ -140,6 +152,9 @@ export class ProviderHandle {
     intent?: OAuthFlow["intent"],
   ): Promise<{ flow: OAuthFlow; profile: ProviderProfile }> {
     const query = (req.query ?? {}) as Record<string, unknown>;
+    // This provider only (OIDC discovery), bounded by its timeout; before the state is claimed, so an
+    // outage at the provider does not burn the flow.
+    await this.scope.ctx.config.providers.ready(this.name);
     const flow = await claimFlow(this.scope, this.name, query.state);
     if (intent && flow.intent !== intent) throw new OAuthStateError();
     try {

@@ -1,6 +1,8 @@
 /** GitHub (and GitHub Enterprise via `endpoints`). Profile from `GET /user` and `GET /user/emails`. */
 import { OAuthProviderError, type OAuthProvider, type ProviderProfile, type ProviderTokens } from "./oauth-provider.js";
-import { type BaseProviderOptions, fetchJson, idOf, isObject, optionalFields, pkceCodeFlow, str } from "./shared.js";
+import { pkceCodeFlow } from "./code-flow.js";
+import { createProviderHttp } from "./http.js";
+import { type BaseProviderOptions, idOf, isObject, optionalFields, str } from "./shared.js";
 
 /** GitHub endpoints; override for GitHub Enterprise or tests. */
 export interface GitHubEndpoints {
@@ -28,16 +30,17 @@ export function createGitHubProvider(options: GitHubProviderOptions, name = "git
   const token = options.endpoints?.token ?? "https://github.com/login/oauth/access_token";
   const api = (options.endpoints?.api ?? "https://api.github.com").replace(/\/+$/, "");
   const headers = { "User-Agent": options.userAgent ?? "express-drizzle-auth", "X-GitHub-Api-Version": "2022-11-28" };
+  const http = createProviderHttp(name, options);
 
   return {
     name,
-    ...pkceCodeFlow(name, options, { authorization, token }, DEFAULT_SCOPES),
+    ...pkceCodeFlow(name, options, { authorization, token }, DEFAULT_SCOPES, http),
     async fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile> {
-      const user = await fetchJson(name, `${api}/user`, tokens.accessToken, headers);
+      const user = await http.getJson(`${api}/user`, tokens.accessToken, headers);
       if (!isObject(user)) throw new OAuthProviderError(name, "bad_profile");
       const id = idOf(user, "id");
       if (!id) throw new OAuthProviderError(name, "bad_profile");
-      const emails = await fetchJson(name, `${api}/user/emails`, tokens.accessToken, headers);
+      const emails = await http.getJson(`${api}/user/emails`, tokens.accessToken, headers);
       if (!Array.isArray(emails)) throw new OAuthProviderError(name, "bad_profile");
       const email = primaryVerifiedEmail(emails);
       return {

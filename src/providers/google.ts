@@ -1,6 +1,8 @@
 /** Google (OpenID Connect). Profile from the userinfo endpoint. */
 import { OAuthProviderError, type OAuthProvider, type ProviderProfile, type ProviderTokens } from "./oauth-provider.js";
-import { type BaseProviderOptions, fetchJson, isObject, optionalFields, pkceCodeFlow, str } from "./shared.js";
+import { pkceCodeFlow } from "./code-flow.js";
+import { createProviderHttp } from "./http.js";
+import { type BaseProviderOptions, isObject, optionalFields, str } from "./shared.js";
 
 /** Google endpoints; override for tests. */
 export interface GoogleEndpoints {
@@ -25,12 +27,13 @@ export function createGoogleProvider(options: GoogleProviderOptions, name = "goo
   const authorization = options.endpoints?.authorization ?? "https://accounts.google.com/o/oauth2/v2/auth";
   const token = options.endpoints?.token ?? "https://oauth2.googleapis.com/token";
   const userinfo = options.endpoints?.userinfo ?? "https://openidconnect.googleapis.com/v1/userinfo";
+  const http = createProviderHttp(name, options);
 
   return {
     name,
-    ...pkceCodeFlow(name, options, { authorization, token }, DEFAULT_SCOPES),
+    ...pkceCodeFlow(name, options, { authorization, token }, DEFAULT_SCOPES, http),
     async fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile> {
-      const info = await fetchJson(name, userinfo, tokens.accessToken);
+      const info = await http.getJson(userinfo, tokens.accessToken);
       if (!isObject(info)) throw new OAuthProviderError(name, "bad_profile");
       const id = str(info, "sub");
       if (!id) throw new OAuthProviderError(name, "bad_profile");

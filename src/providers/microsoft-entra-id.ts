@@ -1,6 +1,7 @@
 /** Microsoft Entra ID (Azure AD). Identity is `tid` + `oid` from the ID token; its email is never trusted. */
 import { OAuthProviderError, type OAuthProvider, type ProviderProfile, type ProviderTokens } from "./oauth-provider.js";
-import { type BaseProviderOptions, idTokenClaims, optionalFields, pkceCodeFlow, str } from "./shared.js";
+import { pkceCodeFlow } from "./code-flow.js";
+import { type BaseProviderOptions, idTokenClaims, optionalFields, str } from "./shared.js";
 
 /** Entra endpoints; override for sovereign clouds or tests. */
 export interface EntraEndpoints {

@@ -3,18 +3,9 @@
  * discovery document (fetched once, then cached) or given explicitly.
  */
 import { CodeChallengeMethod, OAuth2Client } from "arctic";
+import { createProviderHttp, type ProviderHttp } from "./http.js";
 import { OAuthProviderError, type OAuthProvider, type ProviderProfile, type ProviderTokens } from "./oauth-provider.js";
-import {
-  fetchJson,
-  guard,
-  idTokenClaims,
-  isObject,
-  optionalFields,
-  readTokens,
-  str,
-  type BaseProviderOptions,
-  type JsonObject,
-} from "./shared.js";
+import { idTokenClaims, isObject, optionalFields, str, type BaseProviderOptions, type JsonObject } from "./shared.js";
 
 /** OIDC endpoints. `authorization` and `token` are required unless `issuer` is set. */
 export interface OidcEndpoints {
@@ -43,9 +34,14 @@ interface ResolvedEndpoints {
 const DEFAULT_SCOPES = ["openid", "email", "profile"];
 const trim = (url: string) => url.replace(/\/+$/, "");
 
-/** Creates a generic OpenID Connect provider (authorization code + PKCE S256). */
+/**
+ * Creates a generic OpenID Connect provider (authorization code + PKCE S256). Every request (discovery
+ * included) is bounded by `options.timeout`.
+ * @throws {TypeError} without an issuer or both endpoints, or with an invalid `timeout`
+ */
 export function createOidcProvider(options: OidcProviderOptions, name = "oidc"): OAuthProvider {
   const client = new OAuth2Client(options.clientId, options.clientSecret, options.redirectUri);
+  const http = createProviderHttp(name, options);
   const explicit = options.endpoints ?? {};
   if (!options.issuer && (!explicit.authorization || !explicit.token)) {
     throw new TypeError(`OIDC provider "${name}" needs an issuer or authorization and token endpoints`);
@@ -60,7 +56,7 @@ export function createOidcProvider(options: OidcProviderOptions, name = "oidc"):
   /** Resolves the endpoints once (discovery), retrying on the next call after a failure. */
   const endpoints = (): Promise<ResolvedEndpoints> => {
     if (resolved) return Promise.resolve(resolved);
-    inFlight ??= discover(name, options.issuer!).then(
+    inFlight ??= discover(name, http, options.issuer!).then(
       (doc) => {
         resolved = {
           authorization: explicit.authorization ?? doc.authorization,
@@ -95,9 +91,7 @@ export function createOidcProvider(options: OidcProviderOptions, name = "oidc"):
     },
     async exchangeCode(code, codeVerifier) {
       const { token } = await endpoints();
-      return guard(name, async () =>
-        readTokens(name, await client.validateAuthorizationCode(token, code, codeVerifier)),
-      );
+      return http.redeemCode(token, code, codeVerifier);
     },
     async fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile> {
       const { userinfo } = await endpoints();
@@ -112,7 +106,7 @@ export function createOidcProvider(options: OidcProviderOptions, name = "oidc"):
         throw new OAuthProviderError(name, "bad_profile");
       }
       if (userinfo !== null) {
-        const info = await fetchJson(name, userinfo, tokens.accessToken);
+        const info = await http.getJson(userinfo, tokens.accessToken);
         if (!isObject(info)) throw new OAuthProviderError(name, "bad_profile");
         // OIDC Core 5.3.2: the userinfo `sub` must equal the ID token's.
         if (claims.sub !== undefined && info.sub !== claims.sub) throw new OAuthProviderError(name, "bad_profile");
@@ -136,8 +130,8 @@ export function createOidcProvider(options: OidcProviderOptions, name = "oidc"):
 }
 
 /** Fetches and checks the discovery document (its `issuer` must match the configured one). */
-async function discover(name: string, issuer: string): Promise<ResolvedEndpoints> {
-  const doc = await fetchJson(name, `${trim(issuer)}/.well-known/openid-configuration`, null);
+async function discover(name: string, http: ProviderHttp, issuer: string): Promise<ResolvedEndpoints> {
+  const doc = await http.getJson(`${trim(issuer)}/.well-known/openid-configuration`, null);
   if (!isObject(doc)) throw new OAuthProviderError(name, "bad_response");
   const iss = str(doc, "issuer");
   const authorization = str(doc, "authorization_endpoint");

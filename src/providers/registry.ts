@@ -1,11 +1,14 @@
 /**
  * The configured providers of one auth config: built and checked once, at config time, with their
- * linking policy. `prepare()` loads what a provider needs before its first URL (OIDC discovery).
+ * linking policy. What a provider needs before its first URL (OIDC discovery) is loaded in the
+ * background from then on (see ./preparation.ts); only that provider's own routes ever wait for it.
  */
 import { AuthConfigError } from "../errors.js";
+import { PROVIDER_TIMEOUT_EXPECTED, providerTimeoutMs } from "./http.js";
 import { type ProviderName, type ProviderOptionsMap, createProvider } from "./index.js";
 import type { OAuthProvider } from "./oauth-provider.js";
 import { createOidcProvider, type OidcProviderOptions } from "./oidc.js";
+import { type PreparationOptions, startPreparation } from "./preparation.js";
 
 /** Policy options every provider entry accepts next to its client options. */
 export interface ProviderPolicy {
@@ -38,11 +41,22 @@ export interface ProviderEntry {
   trustEmail: boolean;
 }
 
-/** Every configured provider, keyed by name. */
+/**
+ * Every configured provider, keyed by name. Providers that need preparing (OIDC discovery) are prepared
+ * in the background from creation on, retried with a bounded backoff until they succeed.
+ */
 export interface ProviderRegistry {
   readonly entries: ReadonlyMap<string, ProviderEntry>;
-  /** Prepares every provider not ready yet; after a failure it waits `retryMs` before trying again. */
+  /**
+   * Waits until provider `name` is prepared, starting an attempt now when none is running (its requests
+   * bounded by the provider's `timeout`). Resolves at once for a prepared provider or an unknown name.
+   * @throws {OAuthProviderError} `network` (unreachable, too slow) or `bad_response` (bad discovery document)
+   */
+  ready(name: string): Promise<void>;
+  /** Tries every provider not prepared yet, now. Never rejects. */
   prepare(): Promise<void>;
+  /** Stops the background retries (an attempt under way still ends within its timeout). Idempotent. */
+  close(): void;
 }
 
 const BUILT_IN = new Set<string>(["github", "google", "azure", "oidc"]);
@@ -83,6 +97,7 @@ function checkEntry(name: string, raw: unknown): Record<string, unknown> {
   if (o.allowEmailLinking !== undefined && typeof o.allowEmailLinking !== "boolean")
     fail(`${at}.allowEmailLinking`, "a boolean");
   if (o.trustEmail !== undefined && typeof o.trustEmail !== "boolean") fail(`${at}.trustEmail`, "a boolean");
+  if (providerTimeoutMs(o.timeout) === null) fail(`${at}.timeout`, PROVIDER_TIMEOUT_EXPECTED);
   // Tenant names are case-insensitive at Microsoft; the consumer tenant's id is multi-tenant too.
   const tenant = typeof o.tenantId === "string" ? o.tenantId.trim().toLowerCase() : "common";
   const multiTenant = ["common", "organizations", "consumers", "9188040d-6c67-4c5b-b112-36a304b66dad"].includes(tenant);
@@ -108,10 +123,13 @@ function build(name: string, o: Record<string, unknown>, githubUserAgent: string
   }
 }
 
-/** Checks and builds the configured providers. @throws {AuthConfigError} naming the bad option */
+/**
+ * Checks and builds the configured providers, and starts preparing those that need it in the background.
+ * @throws {AuthConfigError} naming the bad option
+ */
 export function createProviderRegistry(
   config: unknown,
-  options: { githubUserAgent?: string | undefined; now?: () => number; retryMs?: number } = {},
+  options: { githubUserAgent?: string | undefined } & PreparationOptions = {},
 ): ProviderRegistry {
   if (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config)))
     fail("providers", "an object keyed by provider name");
@@ -126,24 +144,17 @@ export function createProviderRegistry(
       trustEmail: o.trustEmail === true,
     });
   }
-  const now = options.now ?? Date.now;
-  const retryMs = options.retryMs ?? 30_000;
-  const unprepared = new Set([...entries.values()].map((e) => e.provider).filter((p) => p.prepare));
-  let lastFailure = -Infinity;
-  let pending: Promise<void> | null = null;
+  const preparation = startPreparation(
+    [...entries.values()].map((e) => e.provider),
+    options,
+  );
   return {
     entries,
-    prepare() {
-      if (unprepared.size === 0 || now() - lastFailure < retryMs) return Promise.resolve();
-      pending ??= Promise.all(
-        [...unprepared].map((p) =>
-          p.prepare!().then(
-            () => void unprepared.delete(p),
-            () => void (lastFailure = now()),
-          ),
-        ),
-      ).then(() => void (pending = null));
-      return pending;
+    ready: (name) => {
+      const entry = entries.get(name);
+      return entry ? preparation.ready(entry.provider) : Promise.resolve();
     },
+    prepare: () => preparation.attempt(),
+    close: () => preparation.stop(),
   };
 }

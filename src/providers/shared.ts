@@ -1,14 +1,6 @@
-/** Internal helpers shared by the provider files: error mapping, token normalisation, JSON fetches. */
-import {
-  ArcticFetchError,
-  CodeChallengeMethod,
-  OAuth2Client,
-  OAuth2RequestError,
-  UnexpectedErrorResponseBodyError,
-  UnexpectedResponseError,
-  decodeIdToken,
-  type OAuth2Tokens,
-} from "arctic";
+/** Internal helpers shared by the provider files: options, error mapping, token and claim normalisation. */
+import { decodeIdToken } from "arctic";
+import type { Duration } from "../core/duration.js";
 import { OAuthProviderError, type ProviderTokens } from "./oauth-provider.js";
 
 /** Options every provider accepts. */
@@ -21,6 +13,12 @@ export interface BaseProviderOptions {
   redirectUri: string;
   /** Scopes to request; each provider has a sensible default. */
   scopes?: string[];
+  /**
+   * How long one request to the provider (discovery, token exchange, userinfo, GitHub's API) may take,
+   * answer body included, before it fails as `OAuthProviderError` (`network`). At most 5 minutes.
+   * @default "10s"
+   */
+  timeout?: Duration;
 }
 
 /** A plain JSON object. */
@@ -44,19 +42,15 @@ export function idOf(obj: JsonObject, key: string): string | undefined {
   return typeof v === "string" && v.length > 0 ? v : undefined;
 }
 
-/** Maps any error thrown while talking to a provider to an {@link OAuthProviderError}. */
+/** Any error of a provider step as an {@link OAuthProviderError}: ours pass through, anything else is `bad_response`. */
 export function toProviderError(provider: string, error: unknown): OAuthProviderError {
-  if (error instanceof OAuthProviderError) return error;
-  if (error instanceof OAuth2RequestError) return fromOAuthErrorCode(provider, error.code);
-  if (error instanceof ArcticFetchError) return new OAuthProviderError(provider, "network", { cause: error.cause });
-  if (error instanceof UnexpectedResponseError || error instanceof UnexpectedErrorResponseBodyError) {
-    return new OAuthProviderError(provider, "bad_response");
-  }
-  return new OAuthProviderError(provider, "bad_response", { cause: error });
+  return error instanceof OAuthProviderError
+    ? error
+    : new OAuthProviderError(provider, "bad_response", { cause: error });
 }
 
 /** Maps an OAuth `error` code: `access_denied`, `invalid_grant` (GitHub: `bad_verification_code`), else `bad_response`. */
-function fromOAuthErrorCode(provider: string, code: string): OAuthProviderError {
+export function fromOAuthErrorCode(provider: string, code: string): OAuthProviderError {
   const reason =
     code === "access_denied"
       ? "access_denied"
@@ -66,18 +60,8 @@ function fromOAuthErrorCode(provider: string, code: string): OAuthProviderError 
   return new OAuthProviderError(provider, reason, { providerCode: /^[\w.-]{1,64}$/.test(code) ? code : null });
 }
 
-/** Runs `fn`, rethrowing anything as an {@link OAuthProviderError}. */
-export async function guard<T>(provider: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw toProviderError(provider, error);
-  }
-}
-
-/** Normalises arctic's tokens with explicit checks on the raw token response. */
-export function readTokens(provider: string, tokens: OAuth2Tokens): ProviderTokens {
-  const data: unknown = tokens.data;
+/** Normalises a token endpoint's JSON answer with explicit checks. */
+export function readTokens(provider: string, data: unknown): ProviderTokens {
   if (!isObject(data)) throw new OAuthProviderError(provider, "bad_response");
   const error = str(data, "error"); // GitHub answers errors with 200 + { error }
   if (error) throw fromOAuthErrorCode(provider, error);
@@ -93,35 +77,6 @@ export function readTokens(provider: string, tokens: OAuth2Tokens): ProviderToke
       typeof expiresIn === "number" && Number.isFinite(expiresIn) ? new Date(Date.now() + expiresIn * 1000) : null,
     scopes: scope ? scope.split(/[\s,]+/).filter(Boolean) : [],
   };
-}
-
-/**
- * GETs a JSON document. Unreachable → `network`; non-2xx → `bad_response`; not JSON → `bad_profile`.
- * Sends `Authorization: Bearer` when `accessToken` is given.
- */
-export async function fetchJson(
-  provider: string,
-  url: string,
-  accessToken: string | null,
-  headers: Record<string, string> = {},
-): Promise<unknown> {
-  const h = new Headers({ Accept: "application/json", ...headers });
-  if (accessToken !== null) h.set("Authorization", `Bearer ${accessToken}`);
-  let response: Response;
-  try {
-    response = await fetch(url, { headers: h });
-  } catch (cause) {
-    throw new OAuthProviderError(provider, "network", { cause });
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new OAuthProviderError(provider, "bad_response");
-  }
-  try {
-    return (await response.json()) as unknown;
-  } catch {
-    throw new OAuthProviderError(provider, "bad_profile");
-  }
 }
 
 /**
@@ -154,34 +109,4 @@ export function optionalFields(fields: {
   if (fields.name) out.name = fields.name;
   if (fields.avatar) out.avatar = fields.avatar;
   return out;
-}
-
-/** The two steps every provider shares: the authorization URL (PKCE S256) and the code exchange. */
-export type CodeFlow = Pick<import("./oauth-provider.js").OAuthProvider, "createAuthorizationUrl" | "exchangeCode">;
-
-/** Builds the code-flow steps of a provider with fixed endpoints on arctic's generic client. */
-export function pkceCodeFlow(
-  name: string,
-  options: BaseProviderOptions,
-  endpoints: { authorization: string; token: string },
-  defaultScopes: string[],
-): CodeFlow {
-  const client = new OAuth2Client(options.clientId, options.clientSecret, options.redirectUri);
-  return {
-    createAuthorizationUrl(state, codeVerifier, scopes) {
-      const s = scopes ?? options.scopes ?? defaultScopes;
-      return client.createAuthorizationURLWithPKCE(
-        endpoints.authorization,
-        state,
-        CodeChallengeMethod.S256,
-        codeVerifier,
-        s,
-      );
-    },
-    exchangeCode(code, codeVerifier) {
-      return guard(name, async () =>
-        readTokens(name, await client.validateAuthorizationCode(endpoints.token, code, codeVerifier)),
-      );
-    },
-  };
 }

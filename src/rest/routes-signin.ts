@@ -33,8 +33,10 @@ function toSecondFactor(scope: RouteScope, err: SecondFactorRequiredError, callb
   else scope.res.redirect(303, to);
 }
 
-function startOAuth(scope: RouteScope): void {
+/** Waits for this provider only (OIDC discovery, bounded by its timeout), then sends the browser to it. */
+async function startOAuth(scope: RouteScope): Promise<void> {
   const provider = providerOf(scope);
+  await provider.ready();
   const remember = isRememberFlag(scope.fields.remember ?? scope.req.query.remember);
   const url = provider.getAuthUrl({ remember });
   scope.req.session.oauthCallbackUrl = callbackUrlOf(scope);
@@ -63,11 +65,11 @@ export function signInRoutes(router: Router, route: ReturnType<typeof routeFacto
   // session, so it cannot sign anyone into someone else's account. POST needs the CSRF token.
   router.get(
     "/signin/:provider",
-    route.get("error", async (scope) => startOAuth(scope)),
+    route.get("error", (scope) => startOAuth(scope)),
   );
   router.post(
     "/signin/:provider",
-    route.post("signin", async (scope) => startOAuth(scope)),
+    route.post("signin", (scope) => startOAuth(scope)),
   );
 
   router.get(

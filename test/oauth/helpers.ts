@@ -78,7 +78,12 @@ export function oauthRoutes(app: express.Express): void {
       void fn(req, res).catch(next);
   app.get(
     "/oauth/:provider/start",
-    wrap(async (req, res) => res.redirect(provider(req).getAuthUrl({ remember: req.query.remember === "1" }))),
+    wrap(async (req, res) => {
+      // Discovery runs in the background from startup; a start route waits for its own provider only.
+      const handle = provider(req);
+      await handle.ready();
+      res.redirect(handle.getAuthUrl({ remember: req.query.remember === "1" }));
+    }),
   );
   app.get(
     "/oauth/:provider/link-start",

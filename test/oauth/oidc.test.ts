@@ -93,7 +93,7 @@ describe("a named custom OIDC provider (keycloak)", () => {
 });
 
 describe("oidc with discovery (issuer)", () => {
-  it("works on the very first request: the middleware prepares the provider before the route runs", async () => {
+  it("works on the very first request: a start route that awaits ready() gets the discovered provider", async () => {
     serveDiscovery();
     oidcUser(s.idp, { sub: "d-1", email: "disc@x.test", iss: s.idp.url });
     const t = discoveryApp();
