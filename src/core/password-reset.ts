@@ -1,5 +1,5 @@
 import { consumeRateLimit } from "../rate-limit/limiter.js";
-import { and, count, eq, gt } from "drizzle-orm";
+import { type SQL, and, eq, sql } from "drizzle-orm";
 import { assertAcceptablePassword } from "../crypto/password-policy.js";
 import { hashesEqual, issueToken, parseToken } from "../crypto/tokens.js";
 import {
@@ -21,6 +21,7 @@ import { type AuthContext, later, type RequestInfo, withTransaction } from "./co
 import { clearLoginFailures, loginKey } from "./login-lockout.js";
 import { revokeAccountAccess } from "./revocation.js";
 import { notifyInvalidation } from "../invalidation/notify.js";
+import { timestampParam } from "./sql-time.js";
 
 /** Options of a reset request. */
 export interface ResetRequestOptions {
@@ -32,46 +33,138 @@ export interface ResetRequestOptions {
 }
 
 /**
- * Issues a reset token for an account (verified, resettable, under the open-request limit).
- * Returns the token; mail it to the account's stored address, never to a submitted one.
- * @throws {EmailNotVerifiedError} | {ResetDisabledError} | {TooManyResetsError}
+ * What a reset request did. Only server-side callers learn it (and the audit log, as `reason`): the
+ * self-service surfaces answer every outcome alike.
+ */
+export type ResetOutcome = "issued" | "account_not_found" | "email_not_verified" | "reset_disabled" | "too_many_open";
+
+/** The result of {@link requestReset}: the token when one was issued, and why not otherwise. */
+export interface ResetRequestResult {
+  token: string | null;
+  outcome: ResetOutcome;
+}
+
+/**
+ * One reset request, in one transaction whose statements do not depend on the account: lock the account
+ * row (if any), one conditional `INSERT … SELECT` that counts the open tokens and inserts only below the
+ * cap (0 when the account is unknown, unverified or not resettable), and the audit row. A token is made
+ * for every request, so a refused one costs the same CPU as an issued one.
+ */
+async function openReset(
+  ctx: AuthContext,
+  match: SQL,
+  submitted: string,
+  options: ResetRequestOptions,
+): Promise<ResetRequestResult> {
+  const a = ctx.t.accounts;
+  const r = ctx.t.resets;
+  const max = Math.max(1, options.maxOpenRequests ?? ctx.config.maxOpenResets);
+  const { token, selector, validatorHash } = issueToken();
+  const now = timestampParam(ctx.now());
+  const expires = timestampParam(later(ctx, options.expiresInMs ?? ctx.config.resetMs));
+  const col = (c: { name: string }) => sql.identifier(c.name);
+  return ctx.db.transaction(async (tx) => {
+    // Locking the account serialises concurrent requests, so each count sees the tokens of the others.
+    const [account] = await tx
+      .select({ id: a.id, email: a.email, verified: a.verified, resettable: a.resettable })
+      .from(a)
+      .where(match)
+      .for("no key update");
+    const id = account?.id ?? 0;
+    const cap = account?.verified && account.resettable ? max : 0;
+    const columns = sql.join([r.accountId, r.selector, r.validatorHash, r.expires, r.createdAt].map(col), sql`, `);
+    const result = await tx.execute(
+      sql`insert into ${r} (${columns})
+        select ${id}::integer, ${selector}::text, ${validatorHash}::text, ${expires}, ${now}
+        where (select count(*) from ${r} where ${col(r.accountId)} = ${id}::integer and ${col(r.expires)} > ${now}) < ${cap}
+        returning ${col(r.id)}`,
+    );
+    const inserted = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
+    const outcome: ResetOutcome = !account
+      ? "account_not_found"
+      : !account.verified
+        ? "email_not_verified"
+        : !account.resettable
+          ? "reset_disabled"
+          : inserted.length > 0
+            ? "issued"
+            : "too_many_open";
+    await logActivity(withTransaction(ctx, tx), {
+      accountId: account?.id ?? null,
+      action: AuthActivityAction.PasswordResetRequested,
+      success: outcome === "issued",
+      metadata: { email: account?.email ?? submitted, ...(outcome === "issued" ? {} : { reason: outcome }) },
+      request: options.request,
+    });
+    return { token: outcome === "issued" ? token : null, outcome };
+  });
+}
+
+/** The error a server-side caller gets for a refused request. */
+function refusal(outcome: Exclude<ResetOutcome, "issued">): Error {
+  if (outcome === "reset_disabled") return new ResetDisabledError();
+  if (outcome === "too_many_open") return new TooManyResetsError();
+  return new EmailNotVerifiedError();
+}
+
+/**
+ * Issues a reset token for an account (verified, resettable, under the open-request limit): the admin
+ * path, which names the reason of a refusal. Mail the token to the account's stored address.
+ * @throws {EmailNotVerifiedError} | {ResetDisabledError} | {TooManyResetsError} | {UserNotFoundError}
  */
 export async function issuePasswordReset(
   ctx: AuthContext,
   account: AccountRecord,
   options: ResetRequestOptions = {},
 ): Promise<string> {
-  if (!account.verified) throw new EmailNotVerifiedError();
-  if (!account.resettable) throw new ResetDisabledError();
-  const r = ctx.t.resets;
-  const a = ctx.t.accounts;
-  const max = Math.max(1, options.maxOpenRequests ?? ctx.config.maxOpenResets);
-  const { token, selector, validatorHash } = issueToken();
-  const expires = later(ctx, options.expiresInMs ?? ctx.config.resetMs);
-  await ctx.db.transaction(async (tx) => {
-    // Locking the account serialises concurrent requests, so they count each other and the limit holds.
-    await tx.select({ id: a.id }).from(a).where(eq(a.id, account.id)).for("no key update");
-    const [open] = await tx
-      .select({ n: count() })
-      .from(r)
-      .where(and(eq(r.accountId, account.id), gt(r.expires, ctx.now())));
-    if ((open?.n ?? 0) >= max) throw new TooManyResetsError();
-    await tx.insert(r).values({ accountId: account.id, selector, validatorHash, expires, createdAt: ctx.now() });
-    await logActivity(withTransaction(ctx, tx), {
-      accountId: account.id,
-      action: AuthActivityAction.PasswordResetRequested,
-      metadata: { email: account.email },
-      request: options.request,
-    });
-  });
-  return token;
+  const { token, outcome } = await openReset(ctx, eq(ctx.t.accounts.id, account.id), account.email, options);
+  if (token !== null) return token;
+  throw outcome === "account_not_found" ? new UserNotFoundError() : refusal(outcome as Exclude<ResetOutcome, "issued">);
 }
 
 /**
- * `resetPassword(email, expiresAfter, maxOpenRequests)`: finds the account by canonical email (a missing
- * or unverified account is the same {@link EmailNotVerifiedError}) and issues a token. Requests count
- * against the `passwordReset` rate limit per address and per client IP.
- * @throws {RateLimitedError} beyond it
+ * `resetPassword(email, expiresAfter, maxOpenRequests)`, the one implementation behind every surface:
+ * counts the request against the `passwordReset` rate limit (per address and per client IP, before the
+ * lookup, unknown addresses alike), then runs the same statements for every address (see `openReset`).
+ * Never throws for the account's state: the outcome says what happened.
+ * @throws {InvalidEmailError} | {InvalidInputError} | {RateLimitedError}
+ */
+export async function requestReset(
+  ctx: AuthContext,
+  email: unknown,
+  expiresAfter: unknown,
+  maxOpenRequests: unknown,
+  request?: RequestInfo,
+): Promise<ResetRequestResult> {
+  const expiresInMs = durationArg(expiresAfter, "expiresAfter");
+  const max = positiveIntArg(maxOpenRequests, "maxOpenRequests");
+  const canonical = canonicalizeEmail(email);
+  await consumeRateLimit(ctx, "passwordReset", { account: canonical, ip: request?.ip ?? null });
+  return openReset(ctx, eq(ctx.t.accounts.email, canonical), canonical, { expiresInMs, maxOpenRequests: max, request });
+}
+
+/**
+ * The self-service form (`req.auth.resetPassword`, `POST /password/forgot`): the token for a verified,
+ * resettable account under its open-request limit, else null. An unknown, unverified, non-resettable or
+ * over-limit address gets the same answer, after the same statements, so nothing tells them apart.
+ * @throws {InvalidEmailError} | {InvalidInputError} | {RateLimitedError} (unknown addresses counted alike)
+ */
+export async function requestPasswordResetQuietly(
+  ctx: AuthContext,
+  email: unknown,
+  expiresAfter: unknown,
+  maxOpenRequests: unknown,
+  request?: RequestInfo,
+): Promise<string | null> {
+  return (await requestReset(ctx, email, expiresAfter, maxOpenRequests, request)).token;
+}
+
+/**
+ * The server-side form (standalone `resetPassword(config, …)`, the admin context): like
+ * {@link requestPasswordResetQuietly}, but a refusal names its reason, as in @prsm/auth (an unknown
+ * address and an unverified one are the same {@link EmailNotVerifiedError}). Do not forward these
+ * errors to an anonymous client.
+ * @throws {EmailNotVerifiedError} | {ResetDisabledError} | {TooManyResetsError} | {RateLimitedError}
  */
 export async function requestPasswordReset(
   ctx: AuthContext,
@@ -80,14 +173,9 @@ export async function requestPasswordReset(
   maxOpenRequests: unknown,
   request?: RequestInfo,
 ): Promise<string> {
-  const expiresInMs = durationArg(expiresAfter, "expiresAfter");
-  const max = positiveIntArg(maxOpenRequests, "maxOpenRequests");
-  const canonical = canonicalizeEmail(email);
-  // Counted before the lookup, for unknown addresses too: the limit reveals nothing about accounts.
-  await consumeRateLimit(ctx, "passwordReset", { account: canonical, ip: request?.ip ?? null });
-  const account = await findAccount(ctx, { email: canonical });
-  if (!account || !account.verified) throw new EmailNotVerifiedError();
-  return issuePasswordReset(ctx, account, { expiresInMs, maxOpenRequests: max, request });
+  const { token, outcome } = await requestReset(ctx, email, expiresAfter, maxOpenRequests, request);
+  if (token !== null) return token;
+  throw refusal(outcome as Exclude<ResetOutcome, "issued">);
 }
 
 /** Options of {@link completePasswordReset}. */

@@ -11,6 +11,7 @@ import type { AuthContext, RequestInfo } from "./context.js";
 import { isUniqueViolation } from "./db-errors.js";
 import { canonicalizeEmail } from "./email.js";
 import { withSpan } from "../tracing/tracer.js";
+import { consumeRateLimit } from "../rate-limit/limiter.js";
 
 /** Input of {@link registerAccount}. */
 export interface RegisterInput {
@@ -20,6 +21,11 @@ export interface RegisterInput {
   /** Create the account unverified and issue a confirmation token. */
   requireConfirmation: boolean;
   request?: RequestInfo | undefined;
+  /**
+   * Count the attempt against `rateLimits.register` by `request.ip` (self-service sign-ups). Admin and
+   * server-side account creation leave it off. @default false
+   */
+  rateLimited?: boolean | undefined;
 }
 
 /** A new account, and the confirmation token when one was issued. */
@@ -39,12 +45,16 @@ export class UserIdTakenError extends AuthError {
  * Creates an account: validates and canonicalises the email, checks the password policy, hashes off the
  * event loop, then writes the account, its confirmation token and the audit row in one transaction.
  * Two concurrent registrations of one email create one account; the other gets {@link EmailTakenError}.
- * @throws {InvalidEmailError} | {InvalidPasswordError} | {EmailTakenError} | {UserIdTakenError}
+ * With `rateLimited`, a well-formed attempt is counted per client IP before the hash (one upsert, outside
+ * the transaction), a taken address exactly like a free one, so the limit tells nothing about accounts.
+ * @throws {InvalidEmailError} | {InvalidPasswordError} | {RateLimitedError} | {EmailTakenError} | {UserIdTakenError}
  */
 export async function registerAccount(ctx: AuthContext, input: RegisterInput): Promise<Registration> {
   const email = canonicalizeEmail(input.email);
   const password = assertAcceptablePassword(input.password, ctx.config, email);
   const userId = input.userId === undefined || input.userId === null ? randomUUID() : normalizeUserId(input.userId);
+  // Before the hash: a refused attempt costs no argon2 work, and it never reaches the accounts table.
+  if (input.rateLimited) await consumeRateLimit(ctx, "register", { ip: input.request?.ip ?? null });
   const hash = await ctx.hasher.hash(password);
   const { accounts, confirmations, activityLog } = ctx.t;
   try {
@@ -85,10 +95,18 @@ async function emailExists(ctx: AuthContext, db: AuthContext["db"], email: strin
 /**
  * @prsm/auth's `register(email, password, userId?, callback?)`: with a callback the account starts
  * unverified and the callback receives the confirmation token (awaited, so its errors propagate).
+ * `rateLimited` counts it against `rateLimits.register` (see {@link RegisterInput.rateLimited}).
  */
 export async function registerWithCallback(
   ctx: AuthContext,
-  input: { email: unknown; password: unknown; userId?: unknown; callback?: unknown; request?: RequestInfo | undefined },
+  input: {
+    email: unknown;
+    password: unknown;
+    userId?: unknown;
+    callback?: unknown;
+    request?: RequestInfo | undefined;
+    rateLimited?: boolean | undefined;
+  },
 ): Promise<AuthAccount> {
   const cb = callbackArg(input.callback);
   return withSpan(ctx, "auth.register", { "auth.confirmation": cb !== undefined }, async () => {
@@ -98,6 +116,7 @@ export async function registerWithCallback(
       userId: input.userId,
       requireConfirmation: cb !== undefined,
       request: input.request,
+      rateLimited: input.rateLimited,
     });
     if (confirmationToken && cb) await cb(confirmationToken);
     return account;

@@ -4,10 +4,11 @@ import { logActivity } from "../core/activity.js";
 import { consumeConfirmation, issueConfirmation } from "../core/confirmations.js";
 import { callbackArg } from "../core/input.js";
 import { canonicalizeEmail } from "../core/email.js";
-import { completePasswordReset, requestPasswordReset } from "../core/password-reset.js";
+import { completePasswordReset, requestPasswordResetQuietly } from "../core/password-reset.js";
 import { registerWithCallback } from "../core/registration.js";
 import { AuthStatus } from "../core/status.js";
 import { EmailNotVerifiedError, EmailTakenError, UserInactiveError, UserNotLoggedInError } from "../errors.js";
+import type { RequestInfo } from "../core/context.js";
 import { consumeRateLimit } from "../rate-limit/limiter.js";
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
@@ -18,16 +19,29 @@ function actorInfo(scope: AuthScope) {
   return requestInfo(scope.req, signedIn(scope)?.accountId ?? null);
 }
 
-/** `req.auth.register`: with a callback the account starts unverified and the callback gets the token. */
+/**
+ * `req.auth.register`: with a callback the account starts unverified and the callback gets the token.
+ * Without `request` it is the client's own sign-up, counted against `rateLimits.register` by its IP
+ * (free and taken addresses alike). With `request` (the admin's `createUser`, acting for someone) it is
+ * not rate limited.
+ * @throws {RateLimitedError} beyond the limit, whether or not the address is taken
+ */
 export async function register(
   scope: AuthScope,
   email: unknown,
   password: unknown,
   userId?: unknown,
   callback?: unknown,
-  request = requestInfo(scope.req),
+  request?: RequestInfo,
 ): Promise<AuthAccount> {
-  return registerWithCallback(scope.ctx, { email, password, userId, callback, request });
+  return registerWithCallback(scope.ctx, {
+    email,
+    password,
+    userId,
+    callback,
+    request: request ?? requestInfo(scope.req),
+    rateLimited: request === undefined,
+  });
 }
 
 /** `req.auth.confirmEmail`: consumes the token; updates this session when it belongs to the account. */
@@ -87,7 +101,12 @@ export async function resendConfirmation(scope: AuthScope, email: unknown, callb
   if (cb) await cb(token);
 }
 
-/** `req.auth.resetPassword`: issues a reset token for a verified account and hands it to the callback. */
+/**
+ * `req.auth.resetPassword`: hands a reset token to the callback when the address belongs to a verified,
+ * resettable account under its open-request limit. Resolves the same way for every other address
+ * (unknown, unverified, not resettable, over the limit): no error, no callback, the same statements.
+ * @throws {InvalidEmailError} | {InvalidInputError} | {RateLimitedError} (counted for unknown addresses alike)
+ */
 export async function resetPassword(
   scope: AuthScope,
   email: unknown,
@@ -96,8 +115,9 @@ export async function resetPassword(
   callback: unknown,
 ): Promise<void> {
   const cb = callbackArg(callback);
-  const token = await requestPasswordReset(scope.ctx, email, expiresAfter, maxOpenRequests, requestInfo(scope.req));
-  if (cb) await cb(token);
+  const request = requestInfo(scope.req);
+  const token = await requestPasswordResetQuietly(scope.ctx, email, expiresAfter, maxOpenRequests, request);
+  if (token !== null && cb) await cb(token);
 }
 
 /** `req.auth.confirmResetPassword`: sets the password; this session ends too when it belonged to the account. */

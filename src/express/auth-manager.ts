@@ -74,7 +74,7 @@ export class AuthManager extends AdminMethods {
   /**
    * Acts as another account, audited, for at most `impersonation.maxTtl`. See docs/impersonation.md.
    * @throws {ImpersonationDisabledError} | {ImpersonationNotAllowedError} | {AlreadyImpersonatingError} |
-   * {UserNotLoggedInError} | {UserInactiveError}
+   * {UserNotLoggedInError} | {UserInactiveError} | {UserNotFoundError} (an unknown target, after the actor's checks)
    */
   startImpersonation(
     identifier: AccountIdentifier,

@@ -14,9 +14,10 @@ import {
   InvalidInputError,
   NotImpersonatingError,
   UserInactiveError,
+  UserNotFoundError,
   UserNotLoggedInError,
 } from "../errors.js";
-import { hasLowerPrivilege } from "../impersonation/options.js";
+import { actorRefusal, targetRefusal } from "../impersonation/policy.js";
 import { type AuthSession, type ImpersonationActor, loggedInSession } from "./auth-session.js";
 import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
@@ -66,7 +67,14 @@ export function assertNotImpersonating(scope: AuthScope): void {
     throw new ImpersonationNotAllowedError("This operation is not allowed while impersonating");
 }
 
-async function reject(scope: AuthScope, actor: AccountRecord, reason: string, targetAccountId: number | null) {
+/** Audits a refused start (`impersonation_rejected`) and returns the error to throw. */
+async function reject(
+  scope: AuthScope,
+  actor: AccountRecord,
+  reason: string,
+  targetAccountId: number | null,
+  error: Error = new ImpersonationNotAllowedError(),
+): Promise<Error> {
   await logActivity(scope.ctx, {
     accountId: actor.id,
     action: AuthActivityAction.ImpersonationRejected,
@@ -74,31 +82,19 @@ async function reject(scope: AuthScope, actor: AccountRecord, reason: string, ta
     metadata: { reason, targetAccountId },
     request: requestInfo(scope.req, actor.id),
   });
-  return new ImpersonationNotAllowedError();
-}
-
-async function allowedByPolicy(scope: AuthScope, actor: AccountRecord, target: AccountRecord): Promise<string | null> {
-  const options = scope.ctx.config.impersonation;
-  if (target.id === actor.id) return "self_impersonation";
-  if (target.status !== AuthStatus.Normal) return "target_inactive";
-  if (options.requireLowerPrivilege && !hasLowerPrivilege(actor.rolemask, target.rolemask)) return "privilege";
-  if (!options.canImpersonate) return "denied";
-  try {
-    const strip = ({ password: _p, ...rest }: AccountRecord) => rest;
-    return (await options.canImpersonate(strip(actor), strip(target))) === true ? null : "denied";
-  } catch {
-    return "policy_error";
-  }
+  return error;
 }
 
 /**
- * Starts impersonating `identifier`. The actor must be signed in, Normal and not impersonating; the
- * target must be another Normal account with fewer roles (unless `requireLowerPrivilege: false`) that
- * `canImpersonate` allows. The session moves to a new id; the TTL is capped by `maxTtl`.
- * An unknown target is refused like a forbidden one (audited as `target_not_found`).
+ * Starts impersonating `identifier`. The actor must be signed in, Normal and not impersonating, and pass
+ * the actor-level permission (a policy, a role, `mayImpersonate`); the target must be another Normal
+ * account with fewer roles (unless `requireLowerPrivilege: false`) that `canImpersonate` allows. The
+ * session moves to a new id; the TTL is capped by `maxTtl`. The target is looked up for every request,
+ * but an actor refused at the actor level gets {@link ImpersonationNotAllowedError} whether or not it
+ * exists. An unknown target is {@link UserNotFoundError} (as in @prsm/auth) once the actor passed the
+ * actor-level permission, audited as `target_not_found`.
  * @throws {UserNotLoggedInError} | {ImpersonationDisabledError} | {AlreadyImpersonatingError} |
- * {ImpersonationNotAllowedError} | {UserNotFoundError} (the actor was deleted) | {UserInactiveError} |
- * {InvalidInputError}
+ * {ImpersonationNotAllowedError} | {UserNotFoundError} | {UserInactiveError} | {InvalidInputError}
  */
 export async function startImpersonation(
   scope: AuthScope,
@@ -120,9 +116,13 @@ export async function startImpersonation(
     await endSession(scope);
     throw new UserInactiveError();
   }
+  // Looked up before the actor-level verdict, so a refused actor costs the same work either way.
   const target = await findAccount(scope.ctx, identifier);
-  if (!target) throw await reject(scope, actor, "target_not_found", null);
-  const refused = await allowedByPolicy(scope, actor, target);
+  const notPermitted = await actorRefusal(config, actor);
+  if (notPermitted) throw await reject(scope, actor, notPermitted, target?.id ?? null);
+  // Only an actor past the actor-level permission learns that the target does not exist.
+  if (!target) throw await reject(scope, actor, "target_not_found", null, new UserNotFoundError());
+  const refused = await targetRefusal(config, actor, target);
   if (refused) throw await reject(scope, actor, refused, target.id);
   const now = scope.ctx.now().getTime();
   const expiresAt = now + Math.min(requested ?? config.defaultTtlMs, config.maxTtlMs);

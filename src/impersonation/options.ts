@@ -16,6 +16,16 @@ export interface ImpersonationOptions {
    */
   canImpersonate?: (actor: AuthAccount, target: AuthAccount) => boolean | Promise<boolean>;
   /**
+   * The actor-level permission, decided before the target is known: may `actor` impersonate anybody at
+   * all? Only `true` allows; a throw refuses (fail closed). An actor it refuses gets
+   * `ImpersonationNotAllowedError` whether or not the target exists. Past the actor-level permission
+   * (a `canImpersonate` policy exists, the actor holds a role under `requireLowerPrivilege`, and this
+   * hook allows when set), an unknown target is `UserNotFoundError` (404), as in @prsm/auth. Set it to
+   * keep actors that `canImpersonate` would refuse anyway from learning which accounts exist.
+   * `canImpersonate` still decides per target. @default none
+   */
+  mayImpersonate?: (actor: AuthAccount) => boolean | Promise<boolean>;
+  /**
    * Refuse targets whose roles are not a strict subset of the actor's (an admin cannot impersonate
    * another admin, nobody can impersonate someone with a role they lack). `false` leaves this to
    * `canImpersonate` alone. @default true
@@ -29,6 +39,7 @@ export interface ResolvedImpersonation {
   defaultTtlMs: number;
   maxTtlMs: number;
   canImpersonate: ImpersonationOptions["canImpersonate"] | null;
+  mayImpersonate: ImpersonationOptions["mayImpersonate"] | null;
   requireLowerPrivilege: boolean;
 }
 
@@ -47,6 +58,7 @@ export function resolveImpersonation(options: ImpersonationOptions | undefined):
   if (options !== undefined && (typeof options !== "object" || options === null)) fail("", "an object");
   const o = options ?? {};
   if (o.canImpersonate !== undefined && typeof o.canImpersonate !== "function") fail("canImpersonate", "a function");
+  if (o.mayImpersonate !== undefined && typeof o.mayImpersonate !== "function") fail("mayImpersonate", "a function");
   if (o.requireLowerPrivilege !== undefined && typeof o.requireLowerPrivilege !== "boolean")
     fail("requireLowerPrivilege", "a boolean");
   const maxTtlMs = ttl("maxTtl", o.maxTtl, "1h");
@@ -56,6 +68,7 @@ export function resolveImpersonation(options: ImpersonationOptions | undefined):
     defaultTtlMs,
     maxTtlMs,
     canImpersonate: o.canImpersonate ?? null,
+    mayImpersonate: o.mayImpersonate ?? null,
     requireLowerPrivilege: o.requireLowerPrivilege !== false,
   };
 }

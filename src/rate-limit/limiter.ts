@@ -148,8 +148,8 @@ export async function consultExternalLimiter(
 }
 
 /**
- * Counts one request of a request-limited action (password reset, confirmation resend) and refuses it
- * beyond the limit: one upsert with the built-in limiter, or the external limiter's verdict.
+ * Counts one request of a request-limited action (password reset, confirmation resend, registration)
+ * and refuses it beyond the limit: one upsert with the built-in limiter, or the external limiter's verdict.
  * @throws {RateLimitedError}
  */
 export async function consumeRateLimit(

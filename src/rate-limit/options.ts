@@ -27,6 +27,12 @@ export interface RateLimitOptions {
   passwordReset?: RateLimitRule | false;
   /** Confirmation resends. @default { perAccount: 5, perIp: 20, window: "1h" } */
   confirmationResend?: RateLimitRule | false;
+  /**
+   * Self-service registrations (`req.auth.register`, `POST /register`) per client IP, whether the
+   * address was free or taken. Counted per IP only, so `perAccount` is refused.
+   * @default { perIp: 10, window: "1h" }
+   */
+  register?: RateLimitRule | false;
 }
 
 /** The actions the built-in limiter covers. */
@@ -47,6 +53,13 @@ const DEFAULTS: Record<RateLimitedAction, Required<RateLimitRule>> = {
   twoFactor: { perAccount: false, perIp: 50, window: "15m" },
   passwordReset: { perAccount: 5, perIp: 20, window: "1h" },
   confirmationResend: { perAccount: 5, perIp: 20, window: "1h" },
+  register: { perAccount: false, perIp: 10, window: "1h" },
+};
+
+/** Actions counted per client IP only; the account side is refused (`perAccount` must be false). */
+const PER_IP_ONLY: Partial<Record<RateLimitedAction, string>> = {
+  twoFactor: "false (per account, use twoFactor.lockoutThreshold)",
+  register: "false (registrations are counted per client IP)",
 };
 
 const MAX_WINDOW_MS = 366 * 24 * 3600_000;
@@ -79,8 +92,9 @@ export function resolveRateLimits(options: RateLimitOptions | false | undefined)
     const windowMs = parseDuration(rule?.window ?? d.window);
     if (windowMs === null || windowMs <= 0 || windowMs > MAX_WINDOW_MS)
       fail(`rateLimits.${action}.window`, "a positive duration of at most 366 days");
-    if (action === "twoFactor" && rule?.perAccount !== undefined && rule.perAccount !== false)
-      fail("rateLimits.twoFactor.perAccount", "false (per account, use twoFactor.lockoutThreshold)");
+    const ipOnly = PER_IP_ONLY[action];
+    if (ipOnly && rule?.perAccount !== undefined && rule.perAccount !== false)
+      fail(`rateLimits.${action}.perAccount`, ipOnly);
     const perAccount = count(`rateLimits.${action}.perAccount`, rule?.perAccount, d.perAccount);
     const perIp = count(`rateLimits.${action}.perIp`, rule?.perIp, d.perIp);
     out[action] = perAccount === null && perIp === null ? null : { perAccount, perIp, windowMs };

@@ -1,19 +1,17 @@
 /**
  * Account routes: registration, email confirmation, forgotten and reset passwords. Answers never tell
  * whether an address has an account: a taken address registers "successfully" (nothing is sent), and a
- * reset request for an unknown or unconfirmed address looks like any other.
+ * reset request for an unknown or unconfirmed address looks like any other. Registrations count against
+ * `rateLimits.register` per client IP, taken addresses alike (429 with `Retry-After` beyond it).
  */
 import type { Router } from "express";
 import {
   ConfirmationExpiredError,
   ConfirmationNotFoundError,
-  EmailNotVerifiedError,
   EmailTakenError,
   InvalidTokenError,
-  ResetDisabledError,
   ResetExpiredError,
   ResetNotFoundError,
-  TooManyResetsError,
 } from "../errors.js";
 import { AuthError } from "../errors.js";
 import { canonicalizeEmail } from "../core/email.js";
@@ -81,17 +79,11 @@ export function accountRoutes(
       const send = mail?.sendPasswordReset;
       if (!send) throw new AuthError("Password reset by email is not configured", "NOT_CONFIGURED");
       const email = scope.fields.email;
-      try {
-        await scope.req.auth.resetPassword(email as string, null, null, async (token) => {
-          await send({ email: canonicalizeEmail(email), url: link(scope, "reset", token), token });
-        });
-      } catch (err) {
-        const silent =
-          err instanceof EmailNotVerifiedError ||
-          err instanceof TooManyResetsError ||
-          err instanceof ResetDisabledError;
-        if (!silent) throw err;
-      }
+      // Resolves alike for unknown, unverified, non-resettable and over-limit addresses; only a real,
+      // resettable account gets a token (and a mail, to its stored address: the canonical form).
+      await scope.req.auth.resetPassword(email as string, null, null, async (token) => {
+        await send({ email: canonicalizeEmail(email), url: link(scope, "reset", token), token });
+      });
       succeed(scope, { ok: true }, `${scope.base}/verify-request?notice=reset-sent`);
     }),
   );

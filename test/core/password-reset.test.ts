@@ -373,30 +373,42 @@ describe("confirmResetPassword()", () => {
 });
 
 describe("resetPassword() requests", () => {
-  it("`resetPassword()` throws EmailNotVerifiedError for an unknown email", async () => {
+  it("`req.auth.resetPassword()` resolves for an unknown email: no callback, no token (EN-04)", async () => {
     const { t } = await setup();
-    const res = await call(t.agent(), "resetPassword", "nobody@example.test", null, null, "$callback").expect(403);
-    expect(res.body.error).toBe("EMAIL_NOT_VERIFIED");
+    const res = await call(t.agent(), "resetPassword", "nobody@example.test", null, null, "$callback").expect(200);
+    expect(res.body).toEqual({ result: null });
     expect(t.outbox).toEqual([]);
-  });
-
-  it("`resetPassword()` throws EmailNotVerifiedError for an unverified account", async () => {
-    const config = env.config();
-    const t = createTestApp(config);
-    await call(t.agent(), "register", "bob@example.test", PASSWORD, null, "$callback").expect(200);
-    const res = await call(t.agent(), "resetPassword", "bob@example.test", null, null, "$callback").expect(403);
-    expect(res.body.error).toBe("EMAIL_NOT_VERIFIED");
     expect(await env.db.db.select().from(resets)).toEqual([]);
   });
 
-  it("`resetPassword()` answers an unknown and an unverified email identically (EN-04)", async () => {
+  it("`req.auth.resetPassword()` resolves for an unverified account: no callback, no token (EN-04)", async () => {
     const config = env.config();
     const t = createTestApp(config);
-    await call(t.agent(), "register", "bob@example.test", PASSWORD, null, "$callback").expect(200);
-    const unknown = await call(t.agent(), "resetPassword", "nobody@example.test", null, null, "$callback");
-    const unverified = await call(t.agent(), "resetPassword", "bob@example.test", null, null, "$callback");
-    expect(unverified.status).toBe(unknown.status);
-    expect(unverified.body).toEqual(unknown.body);
+    await register(config, "bob@example.test", PASSWORD, undefined, () => {});
+    const res = await call(t.agent(), "resetPassword", "bob@example.test", null, null, "$callback").expect(200);
+    expect(res.body).toEqual({ result: null });
+    expect(t.outbox).toEqual([]);
+    expect(await env.db.db.select().from(resets)).toEqual([]);
+  });
+
+  it("`req.auth.resetPassword()` answers unknown, unverified, verified, reset-disabled and over-limit alike (EN-04)", async () => {
+    const { t, config } = await setup();
+    await register(config, "bob@example.test", PASSWORD, undefined, () => {});
+    const carol = await register(config, "carol@example.test", PASSWORD);
+    await env.db.db.update(accounts).set({ resettable: false }).where(eq(accounts.id, carol.id));
+    await register(config, "dave@example.test", PASSWORD);
+    for (let i = 0; i < 2; i++) await requestReset(t, "dave@example.test");
+    t.outbox.length = 0;
+    const addresses = ["nobody@", "bob@", "alice@", "carol@", "dave@"].map((a) => `${a}example.test`);
+    const answers = [];
+    for (const email of addresses) {
+      const res = await call(t.agent(), "resetPassword", email, null, null, "$callback");
+      answers.push({ status: res.status, body: res.body as unknown });
+    }
+    for (const answer of answers) expect(answer).toEqual({ status: 200, body: { result: null } });
+    expect(t.outbox).toHaveLength(1);
+    // Dave's two earlier links and Alice's new one; nobody else got a token.
+    expect(await env.db.db.select().from(resets)).toHaveLength(3);
   });
 
   it("`resetPassword()` finds the account by canonical email", async () => {
@@ -405,32 +417,60 @@ describe("resetPassword() requests", () => {
     expect(await resetRows(account.id)).toHaveLength(1);
   });
 
-  it("`resetPassword()` for a dotless-ı homoglyph does not match the stored `mike@` address (EN-04)", async () => {
+  it("`req.auth.resetPassword()` for a dotless-ı homoglyph of `mike@` resolves and sends nothing (EN-04)", async () => {
     const config = env.config();
+    const t = createTestApp(config);
     await register(config, "mike@example.test", PASSWORD);
-    const sent: string[] = [];
-    await expect(
-      resetPassword(config, "m\u0131ke@example.test", null, null, (tk) => void sent.push(tk)),
-    ).rejects.toBeInstanceOf(EmailNotVerifiedError);
-    expect(sent).toEqual([]);
+    await call(t.agent(), "resetPassword", "m\u0131ke@example.test", null, null, "$callback").expect(200);
+    expect(t.outbox).toEqual([]);
     expect(await env.db.db.select().from(resets)).toEqual([]);
   });
 
-  it("`resetPassword()` throws ResetDisabledError when the account is not resettable", async () => {
+  it("`req.auth.resetPassword()` issues nothing for a non-resettable account, and says nothing either", async () => {
     const { t, account } = await setup();
     await env.db.db.update(accounts).set({ resettable: false }).where(eq(accounts.id, account.id));
-    const res = await call(t.agent(), "resetPassword", "alice@example.test", null, null, "$callback").expect(403);
-    expect(res.body.error).toBe("RESET_DISABLED");
+    const res = await call(t.agent(), "resetPassword", "alice@example.test", null, null, "$callback").expect(200);
+    expect(res.body).toEqual({ result: null });
+    expect(t.outbox).toEqual([]);
     expect(await resetRows(account.id)).toEqual([]);
   });
 
-  it("`resetPassword()` throws TooManyResetsError beyond the default of 2 open requests", async () => {
+  it("`req.auth.resetPassword()` issues no third token beyond the default of 2 open requests, silently", async () => {
     const { t, account } = await setup();
     await requestReset(t);
     await requestReset(t);
-    const res = await call(t.agent(), "resetPassword", "alice@example.test", null, null, "$callback").expect(429);
-    expect(res.body.error).toBe("TOO_MANY_RESETS");
+    const res = await call(t.agent(), "resetPassword", "alice@example.test", null, null, "$callback").expect(200);
+    expect(res.body).toEqual({ result: null });
+    expect(t.outbox).toHaveLength(2);
     expect(await resetRows(account.id)).toHaveLength(2);
+  });
+
+  it("refused requests are audited with their reason, never with a token (EN-04)", async () => {
+    const { t, config, account } = await setup();
+    const bob = await register(config, "bob@example.test", PASSWORD, undefined, () => {});
+    for (const email of ["nobody@example.test", "bob@example.test", "alice@example.test"])
+      await call(t.agent(), "resetPassword", email, null, null, "$callback").expect(200);
+    const rows = await env.db.db
+      .select()
+      .from(activityLog)
+      .where(eq(activityLog.action, "password_reset_requested"))
+      .orderBy(activityLog.id);
+    expect(rows.map((r) => ({ accountId: r.accountId, success: r.success, metadata: r.metadata }))).toEqual([
+      { accountId: null, success: false, metadata: { email: "nobody@example.test", reason: "account_not_found" } },
+      { accountId: bob.id, success: false, metadata: { email: "bob@example.test", reason: "email_not_verified" } },
+      { accountId: account.id, success: true, metadata: { email: "alice@example.test" } },
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(t.lastToken("resetPassword").split(".")[1]!);
+  });
+
+  it("the server-side `resetPassword(config, …)` still names the refusal (EmailNotVerified, ResetDisabled, TooManyResets)", async () => {
+    const { config, account } = await setup({ maxOpenResets: 1 });
+    const send = (email: string) => resetPassword(config, email, null, null, () => {});
+    await expect(send("nobody@example.test")).rejects.toBeInstanceOf(EmailNotVerifiedError);
+    await send("alice@example.test");
+    await expect(send("alice@example.test")).rejects.toBeInstanceOf(TooManyResetsError);
+    await env.db.db.update(accounts).set({ resettable: false }).where(eq(accounts.id, account.id));
+    await expect(send("alice@example.test")).rejects.toBeInstanceOf(ResetDisabledError);
   });
 
   it("`resetPassword()` keeps the open-request limit under 10 concurrent requests (BF-03)", async () => {

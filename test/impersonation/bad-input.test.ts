@@ -38,9 +38,9 @@ describe("the identifier", () => {
     ["{} (no key)", {}],
     ["[] (an array)", []],
     ["{ unknown: 'x' }", { unknown: "x" }],
-  ])("%s finds nobody: 403 target_not_found, never 500", async (_label, identifier) => {
+  ])("%s finds nobody: 404 target_not_found, never 500", async (_label, identifier) => {
     const w = await world(env);
-    expectClientError(await call(w.agent, "startImpersonation", identifier), 403, "IMPERSONATION_NOT_ALLOWED");
+    expectClientError(await call(w.agent, "startImpersonation", identifier), 404, "USER_NOT_FOUND");
     await expectNothingStarted(w);
   });
 

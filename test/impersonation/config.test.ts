@@ -32,6 +32,8 @@ describe("invalid impersonation options fail at createAuthMiddleware()", () => {
     ['canImpersonate "yes"', { canImpersonate: "yes" }, "impersonation.canImpersonate"],
     ["canImpersonate true", { canImpersonate: true }, "impersonation.canImpersonate"],
     ["canImpersonate {}", { canImpersonate: {} }, "impersonation.canImpersonate"],
+    ['mayImpersonate "admins"', { mayImpersonate: "admins" }, "impersonation.mayImpersonate"],
+    ["mayImpersonate true", { mayImpersonate: true }, "impersonation.mayImpersonate"],
     ['requireLowerPrivilege "false"', { requireLowerPrivilege: "false" }, "impersonation.requireLowerPrivilege"],
     ["requireLowerPrivilege 0", { requireLowerPrivilege: 0 }, "impersonation.requireLowerPrivilege"],
     ['impersonation "on"', "on", "impersonation"],
@@ -63,6 +65,7 @@ describe("valid impersonation options", () => {
       defaultTtlMs: 30 * 60_000,
       maxTtlMs: 60 * 60_000,
       canImpersonate: null,
+      mayImpersonate: null,
       requireLowerPrivilege: true,
     });
     expect(configError(undefined)).toBeNull();
@@ -82,6 +85,7 @@ describe("valid impersonation options", () => {
         defaultTtlMs: 10 * 60_000,
         maxTtlMs: 15 * 60_000,
         canImpersonate: policy,
+        mayImpersonate: null,
         requireLowerPrivilege: true,
       },
     );

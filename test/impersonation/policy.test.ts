@@ -210,7 +210,7 @@ describe("AZ-04: never self, never nested", () => {
 });
 
 describe("AZ-04: the target", () => {
-  it("an unknown target → 403 (not 404), audited as target_not_found", async () => {
+  it("an unknown target → 404 USER_NOT_FOUND after the actor's checks, audited as target_not_found", async () => {
     const w = await world(env);
     for (const identifier of [
       { email: "nobody@example.test" },
@@ -219,7 +219,7 @@ describe("AZ-04: the target", () => {
       {},
     ]) {
       const res = await call(w.agent, "startImpersonation", identifier);
-      expectRefused(res);
+      expectClientError(res, 404, "USER_NOT_FOUND");
     }
     expect((await rejections()).map((r) => r.metadata)).toEqual(
       Array(4).fill({ reason: "target_not_found", targetAccountId: null }),

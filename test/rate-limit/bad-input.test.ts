@@ -43,7 +43,7 @@ describe("malformed client addresses with `trust proxy` on (BF-02)", () => {
     expectHandled(await login(from(t, header), "nobody@example.test", WRONG), [401, 429]);
     expectHandled(await login(from(t, header), ALICE, PASSWORD), [200, 429]);
     expectHandled(await requestReset(from(t, header), ALICE), [200, 429]);
-    expectHandled(await requestReset(from(t, header), "nobody@example.test"), [403, 429]);
+    expectHandled(await requestReset(from(t, header), "nobody@example.test"), [200, 429]);
     expectHandled(await resend(from(t, header), ALICE), [200, 429]);
     expect(t.errors).toEqual([]);
   });

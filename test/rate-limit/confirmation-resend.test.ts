@@ -106,7 +106,7 @@ describe("confirmation resends: per client IP (BF-03)", () => {
     await resend(from(t, IP), "a@example.test").expect(200);
     await resend(from(t, IP), "b@example.test").expect(200);
     expectRateLimited(await resend(from(t, IP), "c@example.test"));
-    await call(from(t, IP), "resetPassword", "c@example.test", null, null, "$callback").expect(403);
+    await call(from(t, IP), "resetPassword", "c@example.test", null, null, "$callback").expect(200);
     expect(await bucketKeys(env, "passwordReset")).toHaveLength(2);
   });
 
@@ -115,6 +115,7 @@ describe("confirmation resends: per client IP (BF-03)", () => {
     await registerUnverified(t, ALICE);
     for (let i = 0; i < 8; i++) await resend(from(t, IP), ALICE).expect(200);
     expect(resends(t)).toBe(8);
-    expect(await bucketKeys(env)).toEqual([]);
+    // The sign-up itself counted in its own `rl:register:` bucket; no resend bucket exists.
+    expect(await bucketKeys(env, "confirmationResend")).toEqual([]);
   });
 });

@@ -118,7 +118,7 @@ describe("external limiter: the keys it is called with", () => {
     await register(config, ALICE, PASSWORD);
     const t = rateLimitApp(config);
     await requestReset(from(t, IP), ALICE).expect(200);
-    await requestReset(from(t, IP), "nobody@example.test").expect(403);
+    await requestReset(from(t, IP), "nobody@example.test").expect(200);
     expect(spy.keys).toEqual([
       ...keysOf("passwordReset", ALICE, IP),
       ...keysOf("passwordReset", "nobody@example.test", IP),

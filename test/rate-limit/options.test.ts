@@ -24,6 +24,7 @@ describe("resolveRateLimits()", () => {
       twoFactor: { perAccount: null, perIp: 50, windowMs: 15 * MINUTE },
       passwordReset: { perAccount: 5, perIp: 20, windowMs: HOUR },
       confirmationResend: { perAccount: 5, perIp: 20, windowMs: HOUR },
+      register: { perAccount: null, perIp: 10, windowMs: HOUR },
     });
     expect(resolveRateLimits({})).toEqual(resolveRateLimits(undefined));
   });
@@ -34,6 +35,7 @@ describe("resolveRateLimits()", () => {
       twoFactor: null,
       passwordReset: null,
       confirmationResend: null,
+      register: null,
     });
   });
 

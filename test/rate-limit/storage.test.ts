@@ -26,7 +26,7 @@ describe("rate_limits storage", () => {
     await login(from(t, "203.0.113.7"), ALICE, WRONG).expect(401);
     await login(from(t, "2001:db8:1:2::99"), "nobody@example.test", WRONG).expect(401);
     await requestReset(from(t, "203.0.113.7"), ALICE).expect(200);
-    await requestReset(from(t, "2001:db8:1:2::99"), "nobody@example.test").expect(403);
+    await requestReset(from(t, "2001:db8:1:2::99"), "nobody@example.test").expect(200);
     await resend(from(t, "203.0.113.7"), ALICE).expect(200);
     const rows = await limiterRows(env);
     const dump = JSON.stringify(rows);
@@ -49,7 +49,7 @@ describe("rate_limits storage", () => {
   it("keeps the state bounded: every row expires and cleanupExpiredTokens() removes it (BF-03)", async () => {
     const config = env.config({ rateLimits: { passwordReset: { perIp: false } } });
     const t = rateLimitApp(config);
-    for (let i = 0; i < 40; i++) await requestReset(from(t, "203.0.113.7"), `user${i}@example.test`).expect(403);
+    for (let i = 0; i < 40; i++) await requestReset(from(t, "203.0.113.7"), `user${i}@example.test`).expect(200);
     expect(await bucketKeys(env, "passwordReset")).toHaveLength(40);
     const rows = await limiterRows(env);
     for (const row of rows) expect(row.resetAt.getTime()).toBeLessThanOrEqual(env.clock.now().getTime() + HOUR);
