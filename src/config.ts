@@ -8,6 +8,7 @@ import type { AuthNotification } from "./core/notifications.js";
 import { AuthConfigError } from "./errors.js";
 import type { OAuthUserData } from "./oauth/user-data.js";
 import type { InvalidationOptions } from "./invalidation/options.js";
+import type { SessionCacheConfig } from "./sessions/cache-options.js";
 import {
   type ImpersonationOptions,
   type ResolvedImpersonation,
@@ -126,6 +127,8 @@ export interface AuthConfig {
   impersonation?: ImpersonationOptions;
   /** Instant cross-instance invalidation over LISTEN/NOTIFY (docs/invalidation-and-scaling.md). */
   invalidation?: InvalidationOptions;
+  /** The in-process session cache: on with `invalidation.listen`, `false` for off (docs/sessions.md). */
+  sessionCache?: SessionCacheConfig | false;
   /**
    * Tracing: an object with `span(name, attributes, fn)` (the @prsm/auth duck type), or `false` for none.
    * When absent, OpenTelemetry is used through `@opentelemetry/api` if it is installed.

@@ -50,7 +50,7 @@ export {
 } from "./standalone.js";
 export { createAuthMiddleware } from "./express/middleware.js";
 export { AuthManager } from "./express/auth-manager.js";
-export type { AuthSession } from "./express/auth-session.js";
+export type { AuthSession } from "./sessions/state.js";
 export type { TwoFactorOptions, TwoFactorDelivery } from "./two-factor/options.js";
 export type { AuthNotification, AuthNotificationType } from "./core/notifications.js";
 export type { PendingTwoFactor } from "./two-factor/challenge.js";

@@ -1,98 +1,92 @@
 import type { IncomingMessage } from "node:http";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { AuthConfig } from "../config.js";
 import type { AuthAccount } from "../core/accounts.js";
 import { type AuthContext, getAuthContext } from "../core/context.js";
+import { profileColumns } from "../core/profile-columns.js";
 import { ROTATION_GRACE_MS } from "../core/remember-tokens.js";
-import { sessionKey } from "../core/session-records.js";
 import { AuthStatus } from "../core/status.js";
 import { hashesEqual, parseToken } from "../crypto/tokens.js";
 import { AuthConfigError } from "../errors.js";
+import { checkSession } from "../sessions/check.js";
+import { readCookies, unsignSessionCookie } from "../sessions/cookies.js";
+import { readAuthState } from "../sessions/state-reader.js";
+import { parseSess } from "../sessions/stored-session.js";
+import { sessionKey } from "../core/session-records.js";
+import type { AccountState } from "../sessions/validity.js";
 import { publicAccountColumns, toPublicAccount } from "./account-columns.js";
-import { readCookies, unsignSessionCookie } from "./request-cookies.js";
 
-/** Options of {@link authenticateRequest}: the same `secret` and `name` as the app's `session({ … })`. */
+/** Options of {@link authenticateRequest} when it reads the session cookie itself: the app's `session({ … })` settings. */
 export interface AuthenticateRequestOptions {
-  /** express-session's `secret`: one string, or several (the first signs, all verify). */
-  secret: string | readonly string[];
+  /** express-session's `secret`: one string, or several (the first signs, all verify). Needed only to read a session cookie. */
+  secret?: string | readonly string[];
   /** express-session's cookie `name`. @default "connect.sid" */
   name?: string;
   /** Also accept the remember-me cookie when there is no signed-in session. @default true */
   remember?: boolean;
 }
 
-/** The session fields this check reads from `req.session.auth` (see `AuthSession`). */
-interface StoredAuth {
-  loggedIn?: unknown;
-  accountId?: unknown;
-  forceLogout?: unknown;
-  shouldForceLogout?: unknown;
-  startedAt?: unknown;
-  lastRememberCheck?: unknown;
-  actor?: { accountId?: unknown; forceLogout?: unknown; expiresAt?: unknown };
-}
+/** A session middleware (the app's `session({ … })`), run to load `req.session` (@prsm/auth's third argument). */
+export type SessionMiddleware = (req: never, res: never, next: (err?: unknown) => void) => unknown;
 
-function secretsOf(options: AuthenticateRequestOptions): readonly string[] {
-  const secret = (options as { secret?: unknown } | undefined)?.secret;
+function secretsOf(options: AuthenticateRequestOptions): readonly string[] | null {
+  const secret = options.secret;
+  if (secret === undefined) return null;
   const list = typeof secret === "string" ? [secret] : Array.isArray(secret) ? secret : [];
   if (list.length === 0 || list.some((s) => typeof s !== "string" || s.length === 0))
     throw new AuthConfigError("authenticateRequest: options.secret must be the session secret (or a list of them)");
   return list as string[];
 }
 
-function authOf(sess: string): StoredAuth | null {
-  try {
-    const auth = (JSON.parse(sess) as { auth?: unknown } | null)?.auth;
-    return typeof auth === "object" && auth !== null ? (auth as StoredAuth) : null;
-  } catch {
-    return null;
-  }
+/** Loads `req.session` with the app's session middleware; a response stub stands in for the socket. */
+function runSessionMiddleware(middleware: SessionMiddleware, req: object): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const res = { getHeader: () => undefined, setHeader: () => undefined, end: () => undefined, on: () => undefined };
+    try {
+      middleware(req as never, res as never, (err?: unknown) => (err ? reject(err) : resolve()));
+    } catch (err) {
+      reject(err);
+    }
+  });
 }
 
-/** The account of a signed-in, unexpired session, re-checked as resync does; else null. One statement. */
-async function fromSession(ctx: AuthContext, sid: string): Promise<AuthAccount | null> {
+type AccountRow = AuthAccount & AccountState;
+
+/** The public account and validity fields of accounts, in one statement. */
+function accountRowColumns(ctx: AuthContext) {
+  return { ...publicAccountColumns(ctx), ...profileColumns(ctx) };
+}
+
+/**
+ * The account a stored auth state is signed in as (the target while impersonating), by the one
+ * validity decision against the accounts as they are now: `rows` when they cover every account the
+ * state names, else one statement. Null when it is not signed in.
+ */
+async function accountOfState(ctx: AuthContext, auth: unknown, rows: AccountRow[] = []): Promise<AuthAccount | null> {
+  const state = readAuthState(auth);
+  if (state === null || state === "malformed") return null;
+  const ids = state.actor ? [state.accountId, state.actor.accountId] : [state.accountId];
+  if (!ids.every((id) => rows.some((r) => r.id === id)))
+    rows = await ctx.db.select(accountRowColumns(ctx)).from(ctx.t.accounts).where(inArray(ctx.t.accounts.id, ids));
+  const known = new Map<number, AccountState>(rows.map((row) => [row.id, row]));
+  const validity = await checkSession(ctx, state, { known, force: true });
+  if (validity.kind !== "refresh" && validity.kind !== "valid") return null;
+  const row = rows.find((r) => r.id === state.accountId);
+  return row ? toPublicAccount(row) : null;
+}
+
+/** A stored session by its id, with its owner's account row (the actor of an impersonation): one statement. */
+async function storedSession(ctx: AuthContext, sid: string): Promise<{ auth: unknown; rows: AccountRow[] } | null> {
   const s = ctx.t.sessions;
   const [row] = await ctx.db
-    .select({ sess: s.sess, expires: s.expires, ...publicAccountColumns(ctx) })
+    .select({ sess: s.sess, expires: s.expires, owner: accountRowColumns(ctx) })
     .from(s)
     .innerJoin(ctx.t.accounts, eq(ctx.t.accounts.id, s.accountId))
     .where(eq(s.id, sessionKey(sid)))
     .limit(1);
-  const now = ctx.now().getTime();
-  if (!row || row.expires.getTime() <= now) return null;
-  const auth = authOf(row.sess);
-  if (auth?.loggedIn !== true || auth.shouldForceLogout === true) return null;
-  const started = typeof auth.startedAt === "number" ? auth.startedAt : auth.lastRememberCheck;
-  const lifetime = ctx.config.sessionLifetimeMs;
-  if (lifetime !== null && (typeof started !== "number" || now - started >= lifetime)) return null;
-  if (row.status !== AuthStatus.Normal) return null;
-  if (auth.actor) return impersonated(ctx, auth, row, now);
-  if (auth.accountId !== row.id) return null;
-  if (typeof auth.forceLogout !== "number" || row.forceLogout > auth.forceLogout) return null;
-  return toPublicAccount(row);
-}
-
-/**
- * An impersonating session: its row belongs to the actor (`row`), checked as the impersonation resync
- * does (force-logout, expiry); the account returned is the impersonated one, which must be Normal.
- */
-async function impersonated(
-  ctx: AuthContext,
-  auth: StoredAuth,
-  row: { id: number; forceLogout: number },
-  now: number,
-): Promise<AuthAccount | null> {
-  const actor = auth.actor!;
-  if (actor.accountId !== row.id || typeof actor.forceLogout !== "number" || row.forceLogout > actor.forceLogout)
-    return null;
-  if (typeof actor.expiresAt !== "number" || actor.expiresAt <= now) return null;
-  if (typeof auth.accountId !== "number" || !Number.isSafeInteger(auth.accountId)) return null;
-  const [target] = await ctx.db
-    .select(publicAccountColumns(ctx))
-    .from(ctx.t.accounts)
-    .where(eq(ctx.t.accounts.id, auth.accountId))
-    .limit(1);
-  return target && target.status === AuthStatus.Normal ? toPublicAccount(target) : null;
+  if (!row || row.expires.getTime() <= ctx.now().getTime()) return null;
+  const sess = parseSess(row.sess);
+  return sess && { auth: sess.auth, rows: [row.owner] };
 }
 
 /**
@@ -128,34 +122,51 @@ async function fromRememberToken(ctx: AuthContext, value: string): Promise<AuthA
 
 /**
  * Resolves the signed-in account of a raw Node request (a WebSocket upgrade, a plain `http` server),
- * without Express: the express-session cookie is verified with the session secret(s) and its row read
- * from the session table; failing that, the remember-me cookie is checked. The account must be Normal,
- * and a session must be within `sessionLifetime` and not behind the account's `force_logout` counter.
- * Nothing is written. Malformed, duplicated, oversized or wrongly signed cookies give null, never an error.
- * Database errors propagate (the caller fails closed).
- * @throws {AuthConfigError} INVALID_CONFIG when `options.secret` is missing
+ * without Express, with @prsm/auth's signature:
+ * - with a session middleware (the app's `session({ … })`) as third argument, it runs it to load
+ *   `req.session`;
+ * - with options `{ secret, name }` instead, it verifies the session cookie itself (a secret is
+ *   needed only then: a request with no session cookie never needs one);
+ * - failing a signed-in session, the remember-me cookie is checked, read-only: the account the
+ *   middleware would sign in (token unexpired and matching, account Normal and verified), without
+ *   rotating the token.
+ *
+ * The session goes through the one validity decision against the account as it is now (status,
+ * `force_logout`, lifetime, impersonation). No cookies → null. Malformed, duplicated, oversized or
+ * wrongly signed cookies give null, never an error. Nothing is written. Database errors propagate
+ * (the caller fails closed).
+ * @throws {AuthConfigError} INVALID_CONFIG when a session cookie must be read and `options.secret` is invalid or missing
  * @example
  * server.on("upgrade", async (req, socket) => {
- *   const account = await authenticateRequest(authConfig, req, { secret: process.env.SESSION_SECRET! })
+ *   const account = await authenticateRequest(authConfig, req, sessionMiddleware)
  *   if (account === null) return socket.destroy()
  * })
  */
 export async function authenticateRequest(
   config: AuthConfig,
   req: Pick<IncomingMessage, "headers">,
-  options: AuthenticateRequestOptions,
+  sessionOrOptions: SessionMiddleware | AuthenticateRequestOptions = {},
 ): Promise<AuthAccount | null> {
-  const secrets = secretsOf(options);
+  const ctx = await getAuthContext(config);
+  const options = typeof sessionOrOptions === "function" ? {} : (sessionOrOptions ?? {});
   const name = options.name ?? "connect.sid";
   if (typeof name !== "string" || name.length === 0)
     throw new AuthConfigError("authenticateRequest: options.name must be a cookie name");
-  const ctx = await getAuthContext(config);
+  const secrets = secretsOf(options);
   const rememberName = ctx.config.rememberCookieName;
   const cookies = readCookies(req?.headers?.cookie, [name, rememberName]);
-  const session = cookies.get(name);
-  const sid = session === undefined ? null : unsignSessionCookie(session, secrets);
-  if (sid !== null) {
-    const account = await fromSession(ctx, sid);
+  if (typeof sessionOrOptions === "function") {
+    // express-session reads the URL (its cookie path check); a bare `{ headers }` gets "/".
+    const target = typeof (req as { url?: unknown }).url === "string" ? req : Object.assign(Object.create(req), { url: "/" });
+    await runSessionMiddleware(sessionOrOptions, target);
+    const account = await accountOfState(ctx, (target as { session?: { auth?: unknown } }).session?.auth);
+    if (account) return account;
+  } else if (cookies.has(name)) {
+    if (secrets === null)
+      throw new AuthConfigError("authenticateRequest: pass the session middleware or options.secret to read the session cookie");
+    const sid = unsignSessionCookie(cookies.get(name)!, secrets);
+    const stored = sid === null ? null : await storedSession(ctx, sid);
+    const account = stored ? await accountOfState(ctx, stored.auth, stored.rows) : null;
     if (account) return account;
   }
   const remember = cookies.get(rememberName);

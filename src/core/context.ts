@@ -4,6 +4,9 @@ import { createPasswordHasher, type PasswordHasher } from "../crypto/password-ha
 import { type InvalidationHub, startInvalidationHub } from "../invalidation/hub.js";
 import { resolveInvalidation } from "../invalidation/options.js";
 import { type AnyPgDatabase, toDrizzleDatabase } from "./database.js";
+import type { SessionCache } from "../sessions/cache.js";
+import { resolveSessionCache } from "../sessions/cache-options.js";
+import { createSessionCache } from "../sessions/coherence.js";
 
 /**
  * What every service receives: the database (or a transaction), the tables, the resolved config,
@@ -17,6 +20,8 @@ export interface AuthContext {
   now(): Date;
   /** LISTEN/NOTIFY invalidation, present when `invalidation.listen` is on. */
   invalidation?: InvalidationHub | undefined;
+  /** The session cache, present when it is on (`sessionCache`). */
+  sessionCache?: SessionCache | undefined;
 }
 
 /** Who caused a write and from where; recorded in the audit log. */
@@ -40,22 +45,22 @@ export function getAuthContext(config: AuthConfig): Promise<AuthContext> {
   if (!ctx) {
     const resolved = resolveAuthConfig(config);
     const invalidation = resolveInvalidation(resolved.source.invalidation, resolved.tables);
+    const cacheOptions = resolveSessionCache(resolved.source.sessionCache, invalidation !== null);
     const hasher = createPasswordHasher(resolved.passwordHashing);
-    ctx = toDrizzleDatabase(resolved.db).then((db) => ({
-      db,
-      t: resolved.tables,
-      config: resolved,
-      hasher,
-      now: resolved.now,
-      ...(invalidation && {
-        invalidation: startInvalidationHub({
-          db,
-          channel: invalidation.channel,
-          now: resolved.now,
-          resyncMs: resolved.resyncMs,
-        }),
-      }),
-    }));
+    ctx = toDrizzleDatabase(resolved.db).then((db) => {
+      const hub =
+        invalidation &&
+        startInvalidationHub({ db, channel: invalidation.channel, now: resolved.now, resyncMs: resolved.resyncMs });
+      return {
+        db,
+        t: resolved.tables,
+        config: resolved,
+        hasher,
+        now: resolved.now,
+        ...(hub && { invalidation: hub }),
+        ...(cacheOptions && { sessionCache: createSessionCache(cacheOptions, hub || null, resolved.now) }),
+      };
+    });
     ctx.catch(() => contexts.delete(config));
     contexts.set(config, ctx);
   }

@@ -24,6 +24,7 @@ import {
 } from "../rate-limit/limiter.js";
 import { qualified } from "./sql-columns.js";
 import { AuthStatus } from "./status.js";
+import { profileColumns } from "./profile-columns.js";
 
 /** A password check that succeeded: the account, and the new hash when the stored one was weaker. */
 export interface VerifiedLogin {
@@ -186,13 +187,28 @@ export async function saveRehash(ctx: AuthContext, accountId: number, hash: stri
   await ctx.db.update(ctx.t.accounts).set({ password: hash }).where(eq(ctx.t.accounts.id, accountId));
 }
 
-/** Records a successful sign-in: `last_login`, and the stronger hash when one was computed. One statement. */
-export async function recordLogin(ctx: AuthContext, accountId: number, rehash: string | null = null): Promise<void> {
+/** The display name and avatar a session shows: from the account's most recently updated provider identity. */
+export interface AccountProfile {
+  name: string | null;
+  image: string | null;
+}
+
+/**
+ * Records a successful sign-in: `last_login`, and the stronger hash when one was computed. One
+ * statement, which also returns the account's profile for the new session.
+ */
+export async function recordLogin(
+  ctx: AuthContext,
+  accountId: number,
+  rehash: string | null = null,
+): Promise<AccountProfile> {
   const a = ctx.t.accounts;
-  await ctx.db
+  const [row] = await ctx.db
     .update(a)
     .set({ lastLogin: ctx.now(), ...(rehash ? { password: rehash } : {}) })
-    .where(eq(a.id, accountId));
+    .where(eq(a.id, accountId))
+    .returning(profileColumns(ctx));
+  return { name: row?.name ?? null, image: row?.image ?? null };
 }
 
 /**

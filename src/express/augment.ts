@@ -1,5 +1,5 @@
 import type { AuthManager } from "./auth-manager.js";
-import type { AuthSession } from "./auth-session.js";
+import type { AuthSession } from "../sessions/state.js";
 import type { OAuthFlow } from "./oauth-flow.js";
 
 declare global {

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler } from "express";
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../core/db-unavailable.js";
 import { RateLimitedError, SecondFactorRequiredError, isAuthError } from "../errors.js";
 
 /** HTTP status of each stable error code. Codes not listed map to 400. */
@@ -32,30 +33,10 @@ export const AUTH_ERROR_STATUS: Readonly<Record<string, number>> = Object.freeze
   ALREADY_IMPERSONATING: 409,
   RATE_LIMITED: 429,
   TOO_MANY_RESETS: 429,
+  SESSION_TOO_LARGE: 413,
   INVALID_CONFIG: 500,
   SESSION_MISSING: 500,
 });
-
-const CONNECTION_ERRORS = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "CONNECTION_CLOSED",
-  "CONNECTION_ENDED",
-  "CONNECT_TIMEOUT",
-  "57P01",
-  "57P03",
-  "53300",
-]);
-
-function isUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && CONNECTION_ERRORS.has(code)) return true;
-  }
-  return false;
-}
 
 /**
  * A log line for an unexpected error: class names and codes along the cause chain, never the message
@@ -77,41 +58,69 @@ function clientStatus(err: unknown): number | null {
   return typeof status === "number" && status >= 400 && status < 500 ? status : null;
 }
 
+/** How an error is answered over HTTP: status, JSON body, extra headers, and whether it is unexpected (logged). */
+export interface ErrorAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+  unexpected: boolean;
+}
+
+/** The answer to a lost database connection (503 `DATABASE_UNAVAILABLE`), or null for any other error. */
+export function unavailableAnswer(err: unknown): ErrorAnswer | null {
+  if (!isDatabaseUnavailable(err)) return null;
+  return {
+    status: 503,
+    body: { error: DATABASE_UNAVAILABLE, message: "Service unavailable" },
+    headers: {},
+    unexpected: true,
+  };
+}
+
 /**
- * Maps errors to JSON responses: an {@link AuthError} becomes its status with `{ error: code, message }`
- * (and `Retry-After` for rate limits); malformed request bodies stay 4xx; a database outage is a 503;
- * anything else is a bare 500 with no stack, SQL or secret in it.
+ * The answer to an error, the one mapping every JSON surface uses: an {@link AuthError} is its status
+ * with `{ error: code, message }` (plus `Retry-After` and `methods` where they apply); a body the parser
+ * refused stays 4xx; a lost database connection is 503 `DATABASE_UNAVAILABLE`; anything else is a bare
+ * 500 `INTERNAL_ERROR`. No stack, SQL or secret is ever part of it.
+ */
+export function errorAnswer(err: unknown): ErrorAnswer {
+  if (isAuthError(err)) {
+    const status = AUTH_ERROR_STATUS[err.code] ?? 400;
+    const headers: Record<string, string> =
+      err instanceof RateLimitedError ? { "Retry-After": String(err.retryAfter) } : {};
+    const body: Record<string, unknown> = { error: err.code, message: status >= 500 ? "Internal error" : err.message };
+    // The second-factor prompt tells the client which methods can answer (masked contacts only).
+    if (err instanceof SecondFactorRequiredError) body.methods = err.availableMethods;
+    return { status, body, headers, unexpected: status >= 500 };
+  }
+  const client = clientStatus(err);
+  if (client !== null) {
+    const error = client === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST";
+    return { status: client, body: { error, message: "Malformed request" }, headers: {}, unexpected: false };
+  }
+  return (
+    unavailableAnswer(err) ?? {
+      status: 500,
+      body: { error: "INTERNAL_ERROR", message: "Internal error" },
+      headers: {},
+      unexpected: true,
+    }
+  );
+}
+
+/**
+ * Maps errors to JSON responses with {@link errorAnswer}: an {@link AuthError} becomes its status with
+ * `{ error: code, message }`; malformed request bodies stay 4xx; a database outage is a 503
+ * `DATABASE_UNAVAILABLE`; anything else is a bare 500 with no stack, SQL or secret in it. Unexpected
+ * errors (and 5xx codes) go to `log`.
  */
 export function authErrorHandler(options: { log?: (err: unknown) => void } = {}): ErrorRequestHandler {
   const log =
     options.log ?? ((err: unknown) => console.error(`[express-drizzle-auth] unexpected error: ${describeError(err)}`));
   return function authErrorHandlerMiddleware(err, _req, res, next) {
     if (res.headersSent) return next(err);
-    if (isAuthError(err)) {
-      const status = AUTH_ERROR_STATUS[err.code] ?? 400;
-      if (err instanceof RateLimitedError) res.setHeader("Retry-After", String(err.retryAfter));
-      if (status >= 500) log(err);
-      const body: Record<string, unknown> = {
-        error: err.code,
-        message: status >= 500 ? "Internal error" : err.message,
-      };
-      // The second-factor prompt tells the client which methods can answer (masked contacts only).
-      if (err instanceof SecondFactorRequiredError) body.methods = err.availableMethods;
-      res.status(status).json(body);
-      return;
-    }
-    const client = clientStatus(err);
-    if (client !== null) {
-      res
-        .status(client)
-        .json({ error: client === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", message: "Malformed request" });
-      return;
-    }
-    log(err);
-    if (isUnavailable(err)) {
-      res.status(503).json({ error: "SERVICE_UNAVAILABLE", message: "Service unavailable" });
-      return;
-    }
-    res.status(500).json({ error: "INTERNAL_ERROR", message: "Internal error" });
+    const answer = errorAnswer(err);
+    if (answer.unexpected) log(err);
+    res.set(answer.headers).status(answer.status).json(answer.body);
   };
 }

@@ -18,7 +18,7 @@ import {
   UserNotLoggedInError,
 } from "../errors.js";
 import { actorRefusal, targetRefusal } from "../impersonation/policy.js";
-import { type AuthSession, type ImpersonationActor, loggedInSession } from "./auth-session.js";
+import { type AuthSession, type ImpersonationActor, loggedInSession } from "../sessions/state.js";
 import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
 import { regenerateSession } from "./session-promises.js";

@@ -5,12 +5,14 @@ import { AuthError } from "../errors.js";
 import { AuthManager } from "./auth-manager.js";
 import { restoreFromRememberCookie } from "./remember-cookie.js";
 import { resyncSession } from "./resync.js";
+import { commitSessionBeforeAnswer } from "./session-commit.js";
 import { hasSession } from "./session-promises.js";
 
 /**
  * Puts the auth API on `req.auth`. Mount it after express-session. The config is validated here, once;
  * on each request the session is kept in step with its account (at most once per `resyncInterval`) and
- * an anonymous request with a remember-me cookie is signed in from it.
+ * an anonymous request with a remember-me cookie is signed in from it. With the library's session store,
+ * a changed session is written before the response is sent, and not at all when the request fails.
  * @throws {AuthConfigError} INVALID_CONFIG at creation
  */
 export function createAuthMiddleware(config: AuthConfig): RequestHandler {
@@ -21,6 +23,8 @@ export function createAuthMiddleware(config: AuthConfig): RequestHandler {
       if (req.auth instanceof AuthManager) return next();
       if (!hasSession(req))
         throw new AuthError("express-session must be mounted before the auth middleware", "SESSION_MISSING");
+      // A changed session is written before the answer goes out, so a failed write is answered (503).
+      commitSessionBeforeAnswer(req, res);
       const ctx = await contextPromise;
       req.auth = new AuthManager(req, res, ctx);
       await resyncSession(req.auth.scope);

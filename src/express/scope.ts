@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import type { AuthContext } from "../core/context.js";
-import type { AuthSession } from "./auth-session.js";
+import type { AuthSession } from "../sessions/state.js";
 
 /** One request as the express layer sees it: the request, the response and the auth context. */
 export interface AuthScope {

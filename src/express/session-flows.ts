@@ -8,7 +8,7 @@ import { revokeAccountAccess } from "../core/revocation.js";
 import { type SessionInfo, listAccountSessions, revokeAccountSession, sessionKey } from "../core/session-records.js";
 import { AuthStatus } from "../core/status.js";
 import { InvalidPasswordError, UserInactiveError, UserNotLoggedInError } from "../errors.js";
-import type { AuthSession } from "./auth-session.js";
+import type { AuthSession } from "../sessions/state.js";
 import { clearRememberCookie } from "./remember-cookie.js";
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";

@@ -1,4 +1,4 @@
-import { count, eq, gt, lt } from "drizzle-orm";
+import { count, gt, lt } from "drizzle-orm";
 import type { Request } from "express";
 import session from "express-session";
 import type { AuthConfig } from "../config.js";
@@ -6,6 +6,8 @@ import { type AuthContext, getAuthContext } from "../core/context.js";
 import { parseDuration } from "../core/duration.js";
 import { sessionKey } from "../core/session-records.js";
 import { AuthConfigError } from "../errors.js";
+import { deleteSessionRow, extendSessionRow, readSessionRow, writeSessionRow } from "../sessions/session-rows.js";
+import { parseStoredSession, sessionJson } from "./session-bounds.js";
 
 /** Options of {@link createSessionStore}. */
 export interface SessionStoreOptions {
@@ -33,7 +35,8 @@ const REMEMBERED_EXPIRIES = 10_000;
 /**
  * An express-session store over the `sessions` table. Rows are keyed by SHA-256 of the session id and
  * record the signed-in account, so an account's sessions can be listed and revoked, and deleting an
- * account or banning it ends them at once.
+ * account or banning it ends them at once. Reads are served from the context's session cache when it
+ * is on (docs/sessions.md); every write and delete notifies the other instances in its own statement.
  */
 export class DrizzleSessionStore extends session.Store {
   private readonly ctx: Promise<AuthContext>;
@@ -43,6 +46,10 @@ export class DrizzleSessionStore extends session.Store {
   private readonly loaded = new WeakSet<object>();
   /** Session objects read from the store: saving one only updates, so a revoked row is never recreated. */
   private readonly fromStore = new WeakSet<object>();
+  /** Session objects whose request failed: their changes are never written. */
+  private readonly discarded = new WeakSet<object>();
+  /** What each session object last wrote (its data without the cookie, and the expiry). */
+  private readonly written = new WeakMap<object, { data: string; expires: number }>();
   private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(config: AuthConfig, options: SessionStoreOptions = {}) {
@@ -80,60 +87,79 @@ export class DrizzleSessionStore extends session.Store {
 
   override get(sid: string, cb: Callback<session.SessionData | null>): void {
     this.run(cb, async (ctx) => {
-      const s = ctx.t.sessions;
       const key = sessionKey(sid);
-      const [row] = await ctx.db.select({ sess: s.sess, expires: s.expires }).from(s).where(eq(s.id, key)).limit(1);
+      const cache = ctx.sessionCache;
+      // The cached JSON was checked against the bounds when it was cached: it only needs parsing.
+      const hit = cache?.get(key);
+      if (hit) return JSON.parse(hit.json) as session.SessionData;
+      const mark = cache?.begin() ?? 0;
+      const row = await readSessionRow(ctx, key);
       if (!row || row.expires.getTime() <= ctx.now().getTime()) return null;
       this.remember(key, row.expires.getTime());
-      try {
-        return JSON.parse(row.sess) as session.SessionData;
-      } catch {
-        return null;
-      }
+      const parsed = parseStoredSession(row.sess);
+      if (parsed) cache?.put(key, { json: row.sess, expires: row.expires.getTime(), accountId: row.accountId }, mark);
+      return parsed;
     });
   }
 
+  /**
+   * Writes a session, unless the request it belongs to failed ({@link discard}) or this same session
+   * object already wrote the same data with an expiry less than `touchInterval` away (the library commits
+   * the session before answering; express-session then saves it again as the response ends).
+   * @throws {AuthError} SESSION_TOO_LARGE (to the callback) past the depth and size bounds
+   */
   override set(sid: string, sess: session.SessionData, cb?: Callback): void {
     this.run(cb, async (ctx) => {
-      const s = ctx.t.sessions;
+      if (this.discarded.has(sess)) return;
+      const { json, data } = sessionJson(sess);
       const now = ctx.now();
       const key = sessionKey(sid);
       const expires = this.expiresOf(sess, now);
+      const last = this.written.get(sess);
+      if (last && last.data === data && Math.abs(expires.getTime() - last.expires) < this.touchMs) return;
       const auth = (sess as StoredSession).auth;
       // An impersonation session belongs to the actor: the actor's revocation ends it, the target's does not.
       const owner = auth?.actor?.accountId ?? auth?.accountId;
       const accountId = auth?.loggedIn && Number.isSafeInteger(owner) ? owner! : null;
       const values = {
-        sess: JSON.stringify(sess),
+        sess: json,
         expires,
         accountId,
         updatedAt: now,
         ipAddress: auth?.ipAddress ?? null,
         userAgent: auth?.userAgent ?? null,
       };
-      if (this.fromStore.has(sess)) {
-        // Deleted since it was read (logout, revocation, ban): a request still in flight must not bring it back.
-        const updated = await ctx.db.update(s).set(values).where(eq(s.id, key)).returning({ id: s.id });
-        if (updated.length === 0) return;
-      } else {
-        await ctx.db
-          .insert(s)
-          .values({ id: key, createdAt: now, ...values })
-          .onConflictDoUpdate({ target: s.id, set: values });
-      }
+      const cache = ctx.sessionCache;
+      const mark = cache?.begin() ?? 0;
+      // A session read from the store and deleted since (logout, revocation, ban) is only ever updated:
+      // a request still in flight must not bring it back.
+      const wrote = await writeSessionRow(ctx, key, values, this.fromStore.has(sess));
+      if (!wrote) return;
+      cache?.put(key, { json, expires: expires.getTime(), accountId }, mark);
+      this.written.set(sess, { data, expires: expires.getTime() });
       this.remember(key, expires.getTime());
     });
+  }
+
+  /** Drops every later write of this session object: a failed request leaves the stored session as it was. */
+  discard(sess: session.SessionData): void {
+    this.discarded.add(sess);
   }
 
   override destroy(sid: string, cb?: Callback): void {
     this.run(cb, async (ctx) => {
       const key = sessionKey(sid);
       this.expiries.delete(key);
-      await ctx.db.delete(ctx.t.sessions).where(eq(ctx.t.sessions.id, key));
+      ctx.sessionCache?.drop(key);
+      await deleteSessionRow(ctx, key);
     });
   }
 
-  /** Extends the expiry, writing only when it moved by more than `touchInterval` since the last write. */
+  /**
+   * Extends the expiry, writing only when it moved by more than `touchInterval` since the last write.
+   * Best effort: express-session touches after the response is committed, so a failed write is not
+   * reported (it would cut the answer off); the expiry is simply extended by a later request.
+   */
   override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
     const key = sessionKey(sid);
     this.run(cb, async (ctx) => {
@@ -141,9 +167,13 @@ export class DrizzleSessionStore extends session.Store {
       const expires = this.expiresOf(sess, now);
       const last = this.expiries.get(key);
       if (last !== undefined && expires.getTime() - last < this.touchMs) return;
-      const s = ctx.t.sessions;
-      await ctx.db.update(s).set({ expires, updatedAt: now }).where(eq(s.id, key));
-      this.remember(key, expires.getTime());
+      try {
+        await extendSessionRow(ctx, key, expires, now);
+        ctx.sessionCache?.extend(key, expires.getTime());
+        this.remember(key, expires.getTime());
+      } catch {
+        // Not remembered, so the next request tries again.
+      }
     });
   }
 
@@ -151,13 +181,7 @@ export class DrizzleSessionStore extends session.Store {
     this.run(cb, async (ctx) => {
       const s = ctx.t.sessions;
       const rows = await ctx.db.select({ sess: s.sess }).from(s).where(gt(s.expires, ctx.now())).limit(10_000);
-      return rows.flatMap((r) => {
-        try {
-          return [JSON.parse(r.sess) as session.SessionData];
-        } catch {
-          return [];
-        }
-      });
+      return rows.flatMap((r) => parseStoredSession(r.sess) ?? []);
     });
   }
 
@@ -174,6 +198,7 @@ export class DrizzleSessionStore extends session.Store {
   override clear(cb?: Callback): void {
     this.run(cb, async (ctx) => {
       this.expiries.clear();
+      ctx.sessionCache?.clear();
       await ctx.db.delete(ctx.t.sessions);
     });
   }
@@ -184,6 +209,11 @@ export class DrizzleSessionStore extends session.Store {
     const s = ctx.t.sessions;
     const rows = await ctx.db.delete(s).where(lt(s.expires, ctx.now())).returning({ id: s.id });
     return rows.length;
+  }
+
+  /** When a session without a cookie `maxAge` expires if it is not used again after `now` (the idle timeout). */
+  idleExpiry(now: Date): Date {
+    return new Date(now.getTime() + this.ttlMs);
   }
 
   /** Stops the background pruning (for shutdown and tests). */

@@ -1,9 +1,9 @@
 import type { AuthAccount } from "../core/accounts.js";
 import { AuthActivityAction } from "../core/activity-actions.js";
 import { type ActivityEntry, logActivity } from "../core/activity.js";
-import { recordLogin, verifyLogin } from "../core/login.js";
+import { type AccountProfile, recordLogin, verifyLogin } from "../core/login.js";
 import { createRememberToken } from "../core/remember-tokens.js";
-import { loggedInSession } from "./auth-session.js";
+import { loggedInSession } from "../sessions/state.js";
 import { forgetThisDevice, setRememberCookie } from "./remember-cookie.js";
 import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
@@ -14,21 +14,25 @@ import { signInOrChallenge } from "./two-factor-login.js";
 
 /**
  * Replaces the session with a signed-in one for `account`: a new session id (fixation defence), the
- * account state; express-session stores it before the response goes out.
+ * account state and its profile (name, avatar; null until the next resync when not given);
+ * express-session stores it before the response goes out.
  */
 export async function establishSession(
   scope: AuthScope,
   account: AuthAccount,
-  options: { remembered: boolean },
+  options: { remembered: boolean; profile?: AccountProfile | Promise<AccountProfile> },
 ): Promise<void> {
   const { req, ctx } = scope;
   const info = requestInfo(req);
-  await auditImpersonationEnd(scope, "signin");
-  await regenerateSession(req);
+  const [profile] = await Promise.all([
+    options.profile,
+    auditImpersonationEnd(scope, "signin").then(() => regenerateSession(req)),
+  ]);
   req.session.auth = loggedInSession(account, ctx.now().getTime(), {
     remembered: options.remembered,
     ipAddress: info.ip ?? null,
     userAgent: info.userAgent ?? null,
+    profile,
   });
 }
 
@@ -66,9 +70,8 @@ export async function completeSignIn(
       request,
     });
   await Promise.all([
-    recordLogin(ctx, account.id, options.rehash ?? null),
     logActivity(ctx, ...entries),
-    establishSession(scope, account, { remembered: false }),
+    establishSession(scope, account, { remembered: false, profile: recordLogin(ctx, account.id, options.rehash ?? null) }),
   ]);
   if (remember) setRememberCookie(scope, remember);
 }

@@ -13,7 +13,7 @@ import { createChallenge, type PendingTwoFactor, verifiedMethodsForLogin } from 
 import { type FactorKind, verifyFactor } from "../two-factor/verification.js";
 import { saveRehash } from "../core/login.js";
 import { TwoFactorMechanism } from "../core/activity-actions.js";
-import { pendingSession } from "./auth-session.js";
+import { pendingSession } from "../sessions/state.js";
 import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
 import { regenerateSession } from "./session-promises.js";

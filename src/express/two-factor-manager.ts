@@ -3,7 +3,7 @@ import { verifyOwnPassword } from "../core/login.js";
 import { ReauthenticationRequiredError, UserNotLoggedInError } from "../errors.js";
 import * as enrollment from "../two-factor/enrollment.js";
 import { type Mechanism, isMechanism, listMethods } from "../two-factor/methods.js";
-import type { AuthSession } from "./auth-session.js";
+import type { AuthSession } from "../sessions/state.js";
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
 import { completeTwoFactorLogin, verifyPendingFactor } from "./two-factor-login.js";

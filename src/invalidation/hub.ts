@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { AnyPgDatabase } from "../core/database.js";
 import { listenAdapterFor } from "./adapters.js";
@@ -50,7 +51,11 @@ export class InvalidationHub {
   private readonly marks: InvalidationMarks;
   private readonly listener: InvalidationListener;
   private readonly subscribers = new Set<(event: InvalidationEvent) => void>();
+  private readonly sessionSubscribers = new Set<(key: string) => void>();
   private readonly now: () => Date;
+  private connections = 0;
+  /** Names this instance in the session notifications it sends, so it can ignore its own. */
+  readonly origin = randomBytes(8).toString("hex");
 
   /** @internal use {@link startInvalidationHub} */
   constructor(options: InvalidationHubOptions) {
@@ -70,8 +75,13 @@ export class InvalidationHub {
         await options.db.execute(sql`select pg_notify(${options.channel}, ${payload})`);
       },
       onInvalidation: ({ kind, accountId }) => this.received(kind, accountId),
-      // Whatever was sent while nobody listened is lost: every session read before now is re-read.
-      onConnected: () => this.marks.markAll(this.now().getTime()),
+      onSessionWrite: (key, origin) => origin !== this.origin && this.sessionWritten(key),
+      // Whatever was sent while nobody listened is lost: every session read before now is re-read,
+      // and a new epoch empties the session caches.
+      onConnected: () => {
+        this.connections++;
+        this.marks.markAll(this.now().getTime());
+      },
       log,
       timing: options.timing,
     });
@@ -87,6 +97,14 @@ export class InvalidationHub {
   /** `starting`, `listening`, `unavailable` (interval resync only) or `closed`. */
   get state(): ListenerState {
     return this.listener.state;
+  }
+
+  /**
+   * Whether notifications are known to arrive now (listening, confirmed by a probe), and the epoch:
+   * a number that changes on every (re)connect, since notifications may have been lost before it.
+   */
+  get health(): { usable: boolean; epoch: number } {
+    return { usable: this.listener.state === "listening", epoch: this.connections };
   }
 
   /** Resolves when the first attempt settled: true when listening, false when falling back. */
@@ -116,11 +134,28 @@ export class InvalidationHub {
     return () => void this.subscribers.delete(listener);
   }
 
+  /** Calls `listener` with the row key of each session written or deleted by another instance. */
+  subscribeSessions(listener: (key: string) => void): () => void {
+    this.sessionSubscribers.add(listener);
+    return () => void this.sessionSubscribers.delete(listener);
+  }
+
   /** Stops listening and releases the listener's connection. Sending NOTIFY on writes continues. */
   async close(): Promise<void> {
     liveHubs.delete(this);
     this.subscribers.clear();
+    this.sessionSubscribers.clear();
     await this.listener.close();
+  }
+
+  private sessionWritten(key: string): void {
+    for (const subscriber of this.sessionSubscribers) {
+      try {
+        subscriber(key);
+      } catch {
+        // As for account subscribers.
+      }
+    }
   }
 
   private received(kind: InvalidationKind, accountId: number): void {

@@ -42,6 +42,8 @@ export interface ListenerOptions {
   sendProbe(payload: string): Promise<void>;
   /** A valid account invalidation arrived. */
   onInvalidation(message: { kind: InvalidationKind; accountId: number }): void;
+  /** A session row was written or deleted (by the instance `origin`). */
+  onSessionWrite(key: string, origin: string): void;
   /** Delivery was (re-)established: notifications sent before this moment may have been missed. */
   onConnected(): void;
   log(message: string): void;
@@ -127,6 +129,8 @@ export class InvalidationListener {
       return;
     }
     if (parsed.type === "probe") return this.probes.get(parsed.nonce)?.resolve();
+    // Session row writes are cache traffic, not account invalidations: they are not counted.
+    if (parsed.type === "session") return this.options.onSessionWrite(parsed.key, parsed.origin);
     this.counts.received++;
     this.options.onInvalidation({ kind: parsed.kind, accountId: parsed.accountId });
   }

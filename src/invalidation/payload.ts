@@ -24,11 +24,14 @@ export const INVALIDATION_KINDS: readonly InvalidationKind[] = [
 
 /** A payload received on the channel, once validated. */
 export type ParsedPayload =
-  { type: "account"; kind: InvalidationKind; accountId: number } | { type: "probe"; nonce: string };
+  | { type: "account"; kind: InvalidationKind; accountId: number }
+  | { type: "probe"; nonce: string }
+  | { type: "session"; key: string; origin: string };
 
 const MAX_ACCOUNT_ID = 2_147_483_647; // accounts.id is an integer identity
 const ACCOUNT = /^([a-z]{1,16}):([1-9][0-9]{0,9})$/;
 const PROBE = /^probe:([0-9a-f]{16})$/;
+const SESSION = /^sid:([0-9a-f]{64}):([0-9a-f]{16})$/;
 const KINDS = new Set<string>(INVALIDATION_KINDS);
 
 /**
@@ -51,14 +54,27 @@ export function formatProbe(nonce: string): string {
 }
 
 /**
- * Validates a received payload. Anything that is not exactly one of our two formats (another
+ * The payload of a session row write: `sid:<row key>:<origin>`. The row key is already SHA-256 of the
+ * session id (never the id itself); the origin names the writing instance, which ignores its own.
+ * @internal
+ */
+export function formatSessionPayload(key: string, origin: string): string {
+  if (!/^[0-9a-f]{64}$/.test(key)) throw new TypeError("session key must be 64 hex digits");
+  if (!/^[0-9a-f]{16}$/.test(origin)) throw new TypeError("origin must be 16 hex digits");
+  return `sid:${key}:${origin}`;
+}
+
+/**
+ * Validates a received payload. Anything that is not exactly one of our formats (another
  * application's messages on the same channel, garbage, an id out of range) gives null and is ignored.
  * @internal
  */
 export function parsePayload(payload: unknown): ParsedPayload | null {
-  if (typeof payload !== "string" || payload.length > 64) return null;
+  if (typeof payload !== "string" || payload.length > 96) return null;
   const probe = PROBE.exec(payload);
   if (probe) return { type: "probe", nonce: probe[1]! };
+  const session = SESSION.exec(payload);
+  if (session) return { type: "session", key: session[1]!, origin: session[2]! };
   const match = ACCOUNT.exec(payload);
   if (!match || !KINDS.has(match[1]!)) return null;
   const accountId = Number(match[2]);

@@ -1,9 +1,21 @@
 import type { Request } from "express";
+import { MAX_JSON_DEPTH, type TextLimits, jsonTextExceeds } from "../core/json-bounds.js";
 
 /** The fields of a request body: JSON or a form, whatever parser (if any) the app ran before the router. */
 export type BodyFields = Record<string, unknown>;
 
 const MAX_FIELDS = 32;
+/** The most the router reads of a body, JSON or form (also what it re-parses of a raw string body). */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+/** What a JSON body may hold: {@link MAX_JSON_DEPTH} levels, 256 elements and members in all. */
+export const BODY_JSON_LIMITS: TextLimits = Object.freeze({ depth: MAX_JSON_DEPTH, members: 256 });
+
+/** What an array or object field becomes: still not a string (so still refused), but never deep. */
+const NESTED: Readonly<Record<string, never>> = Object.freeze({});
+
+function isScalar(value: unknown): boolean {
+  return value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean";
+}
 
 function fromEntries(entries: Iterable<[string, unknown]>): BodyFields {
   const out: BodyFields = Object.create(null);
@@ -11,24 +23,29 @@ function fromEntries(entries: Iterable<[string, unknown]>): BodyFields {
   for (const [key, value] of entries) {
     if (++n > MAX_FIELDS) break;
     if (key === "__proto__" || key === "constructor" || key === "prototype") continue;
-    out[key] = value;
+    out[key] = isScalar(value) ? value : NESTED;
   }
   return out;
 }
 
 /**
- * The body as plain fields. The router parses JSON and urlencoded bodies itself; when the app already
- * parsed the body (any parser, mounted before), its result is used, including a raw string or Buffer.
- * Anything else is an empty set of fields, never a throw.
+ * The body as plain fields: at most 32, each a string, number, boolean or null; an array or object
+ * (however deep) is replaced by one empty object, so it is still refused as the wrong type and nothing
+ * nested is ever walked or kept. The router parses JSON and urlencoded bodies itself; when the app already parsed the body
+ * (any parser, mounted before), its result is used, including a raw string or Buffer, which is parsed
+ * only when within {@link BODY_LIMIT_BYTES} and {@link BODY_JSON_LIMITS}. Anything else is an empty
+ * set of fields, never a throw.
  */
 export function bodyFields(req: Request): BodyFields {
   let body: unknown = req.body;
-  if (Buffer.isBuffer(body)) body = body.toString("utf8");
+  if (Buffer.isBuffer(body)) body = body.length > BODY_LIMIT_BYTES ? "" : body.toString("utf8");
   if (typeof body === "string") {
     const type = req.get("content-type") ?? "";
+    if (body.length > BODY_LIMIT_BYTES) return Object.create(null);
     try {
-      if (type.includes("json")) body = JSON.parse(body);
-      else return fromEntries(new URLSearchParams(body));
+      if (!type.includes("json")) return fromEntries(new URLSearchParams(body));
+      if (jsonTextExceeds(body, BODY_JSON_LIMITS)) return Object.create(null);
+      body = JSON.parse(body);
     } catch {
       return Object.create(null);
     }

@@ -2,7 +2,8 @@
 import type { Request, Response } from "express";
 import type { AuthContext } from "../core/context.js";
 import { InvalidPasswordError, RateLimitedError, SecondFactorRequiredError, isAuthError } from "../errors.js";
-import { AUTH_ERROR_STATUS, describeError } from "../express/error-handler.js";
+import { AUTH_ERROR_STATUS, describeError, unavailableAnswer } from "../express/error-handler.js";
+import { discardSessionChanges } from "../express/session-commit.js";
 import { type BodyFields, bodyFields } from "./body.js";
 import { requestOrigin } from "./csrf.js";
 import type { ResolvedRestOptions } from "./options.js";
@@ -54,15 +55,21 @@ function errorName(err: unknown): string {
 /**
  * Answers a failure. API clients get the status of the error's code and `{ error, message }` (plus
  * `methods` for a second factor, `retryAfter` with `Retry-After`); browsers are sent back to `page` with
- * `?error=`. An unexpected error is logged by class name and answered as a generic 500 / error page.
+ * `?error=`. An unexpected error is logged by class name, its session changes are dropped, and it is
+ * answered as a 503 `DATABASE_UNAVAILABLE` (lost connection) or a generic 500, or the error page.
  */
 export function failWith(scope: RouteScope, err: unknown, page: string): void {
   const { res } = scope;
   res.set("Cache-Control", "no-store");
   const known = isAuthError(err);
-  if (!known) console.error(`[express-drizzle-auth] auth router error: ${describeError(err)}`);
+  if (!known) {
+    console.error(`[express-drizzle-auth] auth router error: ${describeError(err)}`);
+    discardSessionChanges(scope.req);
+  }
   if (err instanceof RateLimitedError) res.set("Retry-After", String(err.retryAfter));
   const name = errorName(err);
+  const unavailable = known ? null : unavailableAnswer(err);
+  if (scope.json && unavailable) return void res.status(unavailable.status).json(unavailable.body);
   if (scope.json) {
     const status = known ? (AUTH_ERROR_STATUS[err.code] ?? 400) : 500;
     const body: Record<string, unknown> = known

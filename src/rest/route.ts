@@ -1,9 +1,17 @@
 /** Wraps the router's handlers: scope, CSRF and origin checks for POSTs, and error answers. */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { AuthContext } from "../core/context.js";
+import { unavailableAnswer } from "../express/error-handler.js";
 import { assertCsrfToken, assertSameOrigin } from "./csrf.js";
 import type { ResolvedRestOptions } from "./options.js";
 import { type RouteScope, failWith, routeScope } from "./respond.js";
+
+/** The answer when not even the route's scope could be built: 503 for a lost database, else 500. */
+function lastResort(res: Response, err: unknown): void {
+  const unavailable = unavailableAnswer(err);
+  if (unavailable) res.status(unavailable.status).json(unavailable.body);
+  else res.status(500).json({ error: "Configuration", message: "Internal error" });
+}
 
 /** A route's work; it answers through `succeed` (or renders) itself. */
 export type RouteWork = (scope: RouteScope) => Promise<void>;
@@ -25,9 +33,13 @@ export function routeFactory(context: Promise<AuthContext>, options: ResolvedRes
         } catch (err) {
           if (res.headersSent) return;
           if (scope) failWith(scope, err, page);
-          else res.status(500).json({ error: "Configuration", message: "Internal error" });
+          else lastResort(res, err);
         }
-      })();
+      })().catch((err: unknown) => {
+        // Answering failed too: never an unhandled rejection, never a request left without an answer.
+        if (!res.headersSent) lastResort(res, err);
+        else if (!res.writableEnded) res.destroy();
+      });
     };
   return {
     /** A state-changing route: same origin and a valid CSRF token first; on error, back to `page`. */

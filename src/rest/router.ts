@@ -5,12 +5,12 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import session from "express-session";
-import { eq } from "drizzle-orm";
-import { type AuthContext, getAuthContext } from "../core/context.js";
-import { sessionKey } from "../core/session-records.js";
+import { getAuthContext } from "../core/context.js";
 import { authErrorHandler, describeError } from "../express/error-handler.js";
 import { createAuthMiddleware } from "../express/middleware.js";
 import { createSessionStore } from "../express/session-store.js";
+import { jsonTextExceeds } from "../core/json-bounds.js";
+import { BODY_JSON_LIMITS, BODY_LIMIT_BYTES } from "./body.js";
 import { csrfTokenOf } from "./csrf.js";
 import { type ExpressAuthConfig, resolveRestOptions } from "./options.js";
 import { pageRoutes } from "./page-route.js";
@@ -18,20 +18,21 @@ import { accountRoutes } from "./routes-account.js";
 import { signInRoutes } from "./routes-signin.js";
 import { twoFactorRoutes } from "./routes-two-factor.js";
 import { routeFactory } from "./route.js";
-import { sessionView } from "./session-view.js";
+import { getSession } from "./session-view.js";
 import "../express/augment.js";
 
-const BODY_LIMIT = "16kb";
+/** Refuses a JSON body past {@link BODY_JSON_LIMITS} (too deep, too many members) before it is parsed (400). */
+function refuseDeepJson(_req: unknown, _res: unknown, buf: Buffer): void {
+  if (jsonTextExceeds(buf, BODY_JSON_LIMITS))
+    throw Object.assign(new Error("JSON body too deep or too wide"), { status: 400, type: "entity.too.deep" });
+}
 
-/** When this request's session expires: its stored row's expiry (what getSession reports), else its cookie's. */
-async function sessionExpiry(ctx: AuthContext, req: Request): Promise<Date> {
-  const s = ctx.t.sessions;
-  const [row] = await ctx.db
-    .select({ expires: s.expires })
-    .from(s)
-    .where(eq(s.id, sessionKey(req.sessionID)))
-    .limit(1);
-  return row?.expires ?? req.session.cookie.expires ?? new Date(ctx.now().getTime() + 30 * 60_000);
+/** A body over the limit is refused even when the app parsed it before the router (413). */
+function refuseLargeBody(req: Request, _res: Response, next: NextFunction): void {
+  const length = Number(req.get("content-length") ?? 0);
+  if (length > BODY_LIMIT_BYTES)
+    return next(Object.assign(new Error("Body too large"), { status: 413, type: "entity.too.large" }));
+  next();
 }
 
 /**
@@ -56,7 +57,11 @@ export function ExpressAuth(config: ExpressAuthConfig): Router {
   const route = routeFactory(context, options);
   const router = express.Router();
   router.use((req: Request, res: Response, next: NextFunction) => (req.session ? next() : ownSession(req, res, next)));
-  router.use(express.json({ limit: BODY_LIMIT }), express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+  router.use(
+    refuseLargeBody,
+    express.json({ limit: BODY_LIMIT_BYTES, verify: refuseDeepJson }),
+    express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES, parameterLimit: 64 }),
+  );
   router.use(createAuthMiddleware(config));
 
   router.get(
@@ -92,21 +97,9 @@ export function ExpressAuth(config: ExpressAuthConfig): Router {
   router.get(
     "/session",
     route.get("error", async (scope) => {
-      const auth = scope.req.session?.auth;
       scope.res.set("Cache-Control", "no-store");
-      if (!auth?.loggedIn) return void scope.res.json(null);
-      const expires = await sessionExpiry(scope.ctx, scope.req);
-      const actor = auth.actor
-        ? { accountId: auth.actor.accountId, email: auth.actor.email, expiresAt: auth.actor.expiresAt }
-        : undefined;
-      scope.res.json(
-        await sessionView(
-          scope.ctx,
-          { id: auth.accountId, userId: auth.userId, email: auth.email, rolemask: auth.rolemask },
-          expires,
-          actor,
-        ),
-      );
+      // The middleware has just run the validity decision: this reads no database.
+      scope.res.json(await getSession(scope.req, config));
     }),
   );
   signInRoutes(router, route);

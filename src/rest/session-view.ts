@@ -1,16 +1,18 @@
 /**
  * The Auth.js session object: `{ user: { id, email, name, image, roles }, expires }`, built from the
- * server session. `getSession(req, config)` reads it straight from the session cookie and the database,
- * with or without the middleware mounted, and fails closed.
+ * stored auth state by the one validity decision (`checkSession`). `getSession(req, config)` uses the
+ * request's express-session when one has loaded it (the app's, whatever its secret or cookie name),
+ * and otherwise reads the router's session cookie.
  */
 import type { IncomingMessage } from "node:http";
-import { desc, eq, inArray } from "drizzle-orm";
-import { readCookies, unsignSessionCookie } from "../admin/request-cookies.js";
 import { type AuthContext, getAuthContext } from "../core/context.js";
 import { roleNames } from "../core/roles.js";
-import { sessionKey } from "../core/session-records.js";
-import { AuthStatus } from "../core/status.js";
 import { describeError } from "../express/error-handler.js";
+import { checkSession } from "../sessions/check.js";
+import { readCookies, unsignSessionCookie } from "../sessions/cookies.js";
+import type { AuthSession } from "../sessions/state.js";
+import { readStoredSession } from "../sessions/stored-session.js";
+import type { AccountState } from "../sessions/validity.js";
 import { type ExpressAuthConfig, resolveRestOptions } from "./options.js";
 
 /** What `GET /session` and `getSession` return for a signed-in session. Only these fields, ever. */
@@ -19,7 +21,7 @@ export interface AuthJsSession {
     /** The app's `user_id` of the account. */
     id: string;
     email: string;
-    /** Display name and avatar from the most recently linked provider, when there is one. */
+    /** Display name and avatar from the most recently updated provider identity, when there is one. */
     name: string | null;
     image: string | null;
     roles: string[];
@@ -30,103 +32,75 @@ export interface AuthJsSession {
   impersonatedBy?: { id: number; email: string; expires: string };
 }
 
-interface StoredAuth {
-  loggedIn?: unknown;
-  accountId?: unknown;
-  forceLogout?: unknown;
-  startedAt?: unknown;
-  shouldForceLogout?: unknown;
-  actor?: { accountId?: unknown; email?: unknown; forceLogout?: unknown; expiresAt?: unknown };
-}
-
-const num = (v: unknown): number | null => (typeof v === "number" && Number.isSafeInteger(v) ? v : null);
-
-/** Builds the session object for an account (one statement for name and image). */
-export async function sessionView(
-  ctx: AuthContext,
-  account: { id: number; userId: string; email: string; rolemask: number },
-  expires: Date,
-  actor?: { accountId: number; email: string; expiresAt: number },
-): Promise<AuthJsSession> {
-  const p = ctx.t.providers;
-  const [profile] = await ctx.db
-    .select({ name: p.providerName, image: p.providerAvatar })
-    .from(p)
-    .where(eq(p.accountId, account.id))
-    .orderBy(desc(p.updatedAt))
-    .limit(1);
+/** Builds the session object from a signed-in auth state. No query. */
+export function sessionView(ctx: AuthContext, auth: AuthSession, expires: Date): AuthJsSession {
   const view: AuthJsSession = {
     user: {
-      id: account.userId,
-      email: account.email,
-      name: profile?.name ?? null,
-      image: profile?.image ?? null,
-      roles: roleNames(ctx.config.roles, account.rolemask),
+      id: auth.userId,
+      email: auth.email,
+      name: auth.name ?? null,
+      image: auth.image ?? null,
+      roles: roleNames(ctx.config.roles, auth.rolemask),
     },
     expires: expires.toISOString(),
   };
+  const actor = auth.actor;
   if (actor)
     view.impersonatedBy = { id: actor.accountId, email: actor.email, expires: new Date(actor.expiresAt).toISOString() };
   return view;
 }
 
-async function fromCookie(ctx: AuthContext, req: IncomingMessage, config: ExpressAuthConfig) {
+/** A request whose express-session middleware already ran. */
+interface LoadedRequest extends IncomingMessage {
+  session: { auth?: unknown; cookie?: { expires?: Date | null | false } };
+  sessionID: string;
+  sessionStore?: { idleExpiry?(now: Date): Date };
+}
+
+function hasLoadedSession(req: IncomingMessage): req is LoadedRequest {
+  const r = req as Partial<LoadedRequest>;
+  return typeof r.session === "object" && r.session !== null && typeof r.sessionID === "string";
+}
+
+/** When a loaded session expires: its cookie's expiry, else the store's idle timeout from now. */
+function loadedExpiry(ctx: AuthContext, req: LoadedRequest): Date {
+  const expires = req.session.cookie?.expires;
+  if (expires instanceof Date && !Number.isNaN(expires.getTime())) return expires;
+  const now = ctx.now();
+  return req.sessionStore?.idleExpiry?.(now) ?? new Date(now.getTime() + 30 * 60_000);
+}
+
+/** The stored auth state of the request, with what is known of it, or null when it has no session. */
+async function sessionOf(
+  ctx: AuthContext,
+  req: IncomingMessage,
+  config: ExpressAuthConfig,
+): Promise<{ auth: unknown; expires: Date; known?: Map<number, AccountState> } | null> {
+  if (hasLoadedSession(req)) return { auth: req.session.auth, expires: loadedExpiry(ctx, req) };
   const options = resolveRestOptions(config);
   const value = readCookies(req.headers.cookie, [options.cookieName]).get(options.cookieName);
   const sid = value === undefined ? null : unsignSessionCookie(value, options.sessionSecrets);
   if (sid === null) return null;
-  const s = ctx.t.sessions;
-  const [row] = await ctx.db
-    .select({ sess: s.sess, expires: s.expires })
-    .from(s)
-    .where(eq(s.id, sessionKey(sid)));
-  const now = ctx.now().getTime();
-  if (!row || row.expires.getTime() <= now) return null;
-  const auth = (JSON.parse(row.sess) as { auth?: StoredAuth } | null)?.auth;
-  const accountId = num(auth?.accountId);
-  if (!auth || auth.loggedIn !== true || accountId === null || auth.shouldForceLogout === true) return null;
-  const lifetime = ctx.config.sessionLifetimeMs;
-  const started = num(auth.startedAt);
-  if (lifetime !== null && (started === null || now - started >= lifetime)) return null;
-  const actorId = num(auth.actor?.accountId);
-  const ids = actorId === null ? [accountId] : [accountId, actorId];
-  const a = ctx.t.accounts;
-  const rows = await ctx.db
-    .select({
-      id: a.id,
-      userId: a.userId,
-      email: a.email,
-      rolemask: a.rolemask,
-      status: a.status,
-      forceLogout: a.forceLogout,
-    })
-    .from(a)
-    .where(inArray(a.id, ids));
-  const account = rows.find((r) => r.id === accountId);
-  if (!account || account.status !== AuthStatus.Normal) return null;
-  if (actorId === null) {
-    const fl = num(auth.forceLogout);
-    return fl !== null && account.forceLogout <= fl ? { account, expires: row.expires } : null;
-  }
-  const actorRow = rows.find((r) => r.id === actorId);
-  const expiresAt = num(auth.actor?.expiresAt);
-  const actorFl = num(auth.actor?.forceLogout);
-  if (!actorRow || actorRow.status !== AuthStatus.Normal || actorFl === null || actorRow.forceLogout > actorFl)
-    return null;
-  if (expiresAt === null || expiresAt <= now) return null;
-  return { account, expires: row.expires, actor: { accountId: actorId, email: actorRow.email, expiresAt } };
+  const stored = await readStoredSession(ctx, sid);
+  return stored && { auth: stored.auth, expires: stored.expires, known: stored.accounts };
 }
 
 /**
- * The session of a request, or `null`: reads the router's session cookie and the database, so it works
- * in any route, with or without the middleware. Fails closed: any internal error is logged (class names
- * only) and gives `null`, never a truthy error object.
+ * The session of a request, or `null`. With the app's express-session mounted before the route, it
+ * reads `req.session` (no query while the stored fields are fresh); otherwise it reads the router's
+ * session cookie (one statement). Either way the one validity decision applies, so a banned or
+ * force-logged-out account gets `null`. Fails closed: any internal error is logged (class names only)
+ * and gives `null`, never a truthy error object.
  */
 export async function getSession(req: IncomingMessage, config: ExpressAuthConfig): Promise<AuthJsSession | null> {
   try {
     const ctx = await getAuthContext(config);
-    const found = await fromCookie(ctx, req, config);
-    return found ? await sessionView(ctx, found.account, found.expires, found.actor) : null;
+    const found = await sessionOf(ctx, req, config);
+    if (!found) return null;
+    const validity = await checkSession(ctx, found.auth, { known: found.known });
+    if (validity.kind === "valid") return sessionView(ctx, validity.auth, found.expires);
+    if (validity.kind === "refresh") return sessionView(ctx, { ...validity.auth, ...validity.fields }, found.expires);
+    return null;
   } catch (err) {
     console.error(`[express-drizzle-auth] getSession failed: ${describeError(err)}`);
     return null;

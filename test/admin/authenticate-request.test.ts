@@ -4,7 +4,9 @@ import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { type AuthenticateRequestOptions, authenticateRequest } from "../../src/admin/authenticate-request.js";
 import type { AuthConfig } from "../../src/config.js";
-import { register } from "../../src/standalone.js";
+import session from "express-session";
+import { createSessionStore } from "../../src/express/session-store.js";
+import { register, setStatusForUserBy } from "../../src/standalone.js";
 import { createTestApp } from "../helpers/app.js";
 import { cookiePair, signIn } from "../helpers/cookies.js";
 import { PASSWORD, useTestEnv } from "../helpers/setup.js";
@@ -181,10 +183,37 @@ describe("authenticateRequest(): malformed cookies (CS-05)", () => {
     expect(await accountFor(config, `connect.sid=s%3A${value}`, { secret: SECRET, remember: false })).toBeNull();
   });
 
-  it("a missing session secret is a setup error (INVALID_CONFIG), not a silent null", async () => {
+  it("an invalid session secret is a setup error (INVALID_CONFIG), not a silent null", async () => {
     const config = env.config();
-    for (const options of [{}, { secret: "" }, { secret: [] }, { secret: [1] }, null])
+    for (const options of [{ secret: "" }, { secret: [] }, { secret: [1] }])
       await expectCode(authenticateRequest(config, { headers: {} }, options as never), "INVALID_CONFIG");
+  });
+
+  it("needs no secret for a request without a session cookie (the seed's two-argument call)", async () => {
+    const config = env.config();
+    expect(await authenticateRequest(config, { headers: {} })).toBeNull();
+    expect(await authenticateRequest(config, { headers: { cookie: "other=1" } }, null as never)).toBeNull();
+  });
+
+  it("loads the session with a session middleware given as third argument (the seed's signature)", async () => {
+    const config = env.config();
+    const { alice, sessionCookie } = await aliceSignedIn(config, false);
+    const middleware = session({
+      store: createSessionStore(config, { pruneInterval: false }),
+      secret: SECRET,
+      resave: false,
+      saveUninitialized: false,
+    });
+    const account = await authenticateRequest(config, { headers: { cookie: sessionCookie } }, middleware);
+    expect(account?.id).toBe(alice.id);
+    await setStatusForUserBy(config, { accountId: alice.id }, 2);
+    expect(await authenticateRequest(config, { headers: { cookie: sessionCookie } }, middleware)).toBeNull();
+  });
+
+  it("a session cookie with neither a secret nor a session middleware is a setup error (INVALID_CONFIG)", async () => {
+    const config = env.config();
+    const { sessionCookie } = await aliceSignedIn(config, false);
+    await expectCode(authenticateRequest(config, { headers: { cookie: sessionCookie } }), "INVALID_CONFIG");
   });
 });
 

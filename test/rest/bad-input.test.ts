@@ -227,7 +227,7 @@ describe("a database outage", () => {
     // The last-resort handler answers like authErrorHandler: a generic code and message, no detail.
     expect([
       { error: "INTERNAL_ERROR", message: "Internal error" },
-      { error: "SERVICE_UNAVAILABLE", message: "Service unavailable" },
+      { error: "DATABASE_UNAVAILABLE", message: "Service unavailable" },
     ]).toContainEqual(session.body);
     expect(await getSessionOf(agent)).toBeNull();
     broken.fail = false;

@@ -56,7 +56,7 @@ const CODE_MESSAGES: ReadonlyMap<string, PageStringKey> = new Map<string, PageSt
   ["Configuration", "errorServer"],
   ["INVALID_CONFIG", "errorServer"],
   ["INTERNAL_ERROR", "errorServer"],
-  ["SERVICE_UNAVAILABLE", "errorServer"],
+  ["DATABASE_UNAVAILABLE", "errorServer"],
   ["NOT_CONFIGURED", "errorServer"],
 ]);
 

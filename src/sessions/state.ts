@@ -25,6 +25,13 @@ export interface AuthSession {
   shouldForceLogout: boolean;
   /** When the user last proved who they are (password or second factor); remember-me does not count. */
   authenticatedAt: number;
+  /**
+   * Display name and avatar of the account's most recently updated provider identity, kept here at
+   * sign-in and refreshed on resync, so `getSession` needs no query for them. Absent in sessions
+   * stored by earlier versions (read as null).
+   */
+  name?: string | null;
+  image?: string | null;
   /** Client address and user agent at sign-in, shown in the session list. */
   ipAddress?: string | null;
   userAgent?: string | null;
@@ -80,7 +87,12 @@ export function pendingSession(pending: PendingTwoFactor, now: number): AuthSess
 export function loggedInSession(
   account: AuthAccount,
   now: number,
-  options: { remembered: boolean; ipAddress: string | null; userAgent: string | null },
+  options: {
+    remembered: boolean;
+    ipAddress: string | null;
+    userAgent: string | null;
+    profile?: { name: string | null; image: string | null } | undefined;
+  },
 ): AuthSession {
   return {
     loggedIn: true,
@@ -98,6 +110,8 @@ export function loggedInSession(
     hasPassword: account.hasPassword,
     shouldForceLogout: false,
     authenticatedAt: options.remembered ? 0 : now,
+    name: options.profile?.name ?? null,
+    image: options.profile?.image ?? null,
     ipAddress: options.ipAddress,
     userAgent: options.userAgent,
   };
