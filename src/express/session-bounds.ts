@@ -6,11 +6,11 @@
  * throw after the response was already committed, so the request would never be answered.
  */
 import type session from "express-session";
-import { MAX_JSON_DEPTH, jsonTextExceeds, valueTooLarge } from "../core/json-bounds.js";
+import { MAX_JSON_DEPTH, valueTooLarge } from "../core/json-bounds.js";
+import { MAX_SESSION_BYTES, parseSess } from "../sessions/stored-session.js";
 import { AuthError } from "../errors.js";
 
-/** The largest session the store writes or reads back, as JSON. */
-export const MAX_SESSION_BYTES = 128 * 1024;
+export { MAX_SESSION_BYTES } from "../sessions/stored-session.js";
 /** Most array elements and object properties a session may hold in all. */
 const MAX_SESSION_NODES = 10_000;
 
@@ -41,12 +41,7 @@ export function sessionJson(sess: session.SessionData): { json: string; data: st
  * existed): nothing deep is ever parsed, nor handed to express-session to hash.
  */
 export function parseStoredSession(json: string): session.SessionData | null {
-  if (json.length > MAX_SESSION_BYTES + 1024 || jsonTextExceeds(json, { depth: MAX_JSON_DEPTH })) return null;
-  try {
-    return JSON.parse(json) as session.SessionData;
-  } catch {
-    return null;
-  }
+  return parseSess(json) as session.SessionData | null;
 }
 
 /** Empties a session's data (its cookie stays), so nothing past the bounds is left for anything to walk. */
