@@ -3,10 +3,9 @@
  * only SHA-256(validator) (256 bits) is stored and it is compared in constant time. Tokens are random,
  * never derived from an email, an id or the time.
  */
-import { randomBytes } from "node:crypto";
-import { sha256 } from "@oslojs/crypto/sha2";
+import { createHash, randomBytes } from "node:crypto";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
-import { encodeBase64urlNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+import { encodeBase64urlNoPadding } from "@oslojs/encoding";
 
 const SELECTOR_BYTES = 12;
 const VALIDATOR_BYTES = 32;
@@ -33,7 +32,9 @@ export function randomString(bytes: number): string {
 
 /** SHA-256 of a UTF-8 string, lower-case hex. */
 export function sha256Hex(value: string): string {
-  return encodeHexLowerCase(sha256(new TextEncoder().encode(value)));
+  // Node's native SHA-256: it runs on every request (the session key), where the pure-JS one cost 3 % of
+  // an authenticated GET's CPU.
+  return createHash("sha256").update(value, "utf8").digest("hex");
 }
 
 /** Issues a new split token. */

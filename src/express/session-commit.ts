@@ -59,7 +59,8 @@ export function commitSessionBeforeAnswer(req: Request, res: Response): void {
   if (!store || !req.session || installed.has(res)) return;
   installed.add(res);
   const loadedId = req.sessionID;
-  const loaded = dataOf(req);
+  // What the store handed over was bounded when it was read: serialising it is enough (no walk).
+  const loaded = JSON.stringify({ ...req.session, cookie: undefined });
   const end = res.end;
   res.end = function commitThenEnd(this: Response, ...args: unknown[]) {
     res.end = end;
