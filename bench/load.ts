@@ -20,6 +20,7 @@ export class ServerProcess {
     });
   }
 
+  /** Forks bench/server.ts on the bench database and resolves once both apps listen. */
   static start(benchUrl: string): Promise<ServerProcess> {
     const child = fork(fileURLToPath(new URL("./server.ts", import.meta.url)), {
       env: { ...process.env, BENCH_URL: benchUrl },
@@ -34,6 +35,7 @@ export class ServerProcess {
     });
   }
 
+  /** The base URL of one app. */
   url(app: AppName): string {
     return `http://127.0.0.1:${this.ports[app]}`;
   }
@@ -63,10 +65,12 @@ export class ServerProcess {
     throw new Error("the bench server did not settle within 30 s");
   }
 
+  /** Restarts the server's event-loop delay histogram. */
   async resetLoop(): Promise<void> {
     await this.command("reset-loop");
   }
 
+  /** Closes both apps (and the library's LISTEN connection) and waits for the process to exit. */
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
     this.child.removeAllListeners("exit");
@@ -96,6 +100,7 @@ export interface Measured {
   bad: number;
 }
 
+/** Headers of a JSON request body. */
 export const JSON_HEADERS = { "content-type": "application/json" };
 
 /** Runs autocannon for one load. */
@@ -123,15 +128,35 @@ export async function fire(server: ServerProcess, load: Load, duration: number, 
   };
 }
 
-/** Statements per finished request of one app between two snapshots. */
-export function perRequest(before: Snapshot, after: Snapshot, app: AppName) {
+/** What one app cost per finished request between two snapshots (see {@link perRequest}). */
+export interface PerRequest {
+  /** Requests the app finished (or saw aborted) in between. */
+  requests: number;
+  /** SQL statements per request, BEGIN/COMMIT included. */
+  sql: number;
+  /** Of which transaction control. */
+  tx: number;
+  /** Server CPU (user + system) per request, in ms: the whole server process, meant for one app under load. */
+  cpuMs: number;
+  /** Unexpected (5xx) errors in between. */
+  errors: number;
+}
+
+/**
+ * Statements and server CPU per finished request of one app between two snapshots. The CPU figure is
+ * the server process's delta divided by this app's requests, so it is that app's only while the other is
+ * idle (as in every bench scenario).
+ */
+export function perRequest(before: Snapshot, after: Snapshot, app: AppName): PerRequest {
   const a: AppSnapshot = after.apps[app];
   const b: AppSnapshot = before.apps[app];
   const requests = a.finished - b.finished;
+  const per = (n: number) => (requests > 0 ? n / requests : Number.NaN);
   return {
     requests,
-    sql: requests > 0 ? (a.total - b.total) / requests : Number.NaN,
-    tx: requests > 0 ? (a.transaction - b.transaction) / requests : Number.NaN,
+    sql: per(a.total - b.total),
+    tx: per(a.transaction - b.transaction),
+    cpuMs: per(after.cpuMs - before.cpuMs),
     errors: a.errors - b.errors,
   };
 }

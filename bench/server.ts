@@ -1,11 +1,14 @@
 /**
  * The bench's server process (forked by run.ts, so load generation and serving do not share an event
- * loop). Serves the demo app and the baseline on ephemeral ports of 127.0.0.1, each with its own
- * statement-counting postgres.js pool, and answers snapshots over IPC.
+ * loop). Serves the demo app (with LISTEN invalidation, hence the session cache) and the baseline on
+ * ephemeral ports of 127.0.0.1, each with its own statement-counting postgres.js pool, and answers
+ * snapshots (counters, the process's CPU time, event-loop delay) over IPC.
  */
 import type { Server } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type express from "express";
+import type { AuthConfig } from "../src/config.js";
+import { closeAuth, getAuthContext } from "../src/core/context.js";
 import { createDemoApp } from "../examples/demo/app.js";
 import { createBaselineApp } from "./baseline.js";
 import { countingClient, type StatementCounts } from "./db.js";
@@ -22,11 +25,18 @@ export interface AppSnapshot extends StatementCounts {
 /** Reply to a `snapshot` command. */
 export interface Snapshot {
   apps: Record<AppName, AppSnapshot>;
+  /**
+   * CPU time (user + system, `process.cpuUsage()`) this process has used since it started, in ms. Both
+   * apps share the process; the bench loads one app at a time, so a delta over a scenario is that app's.
+   */
+  cpuMs: number;
   /** Event-loop delay since the last `reset-loop`, in ms. */
   loop: { p99: number; max: number };
 }
 
+/** The two apps the server serves. */
 export type AppName = "library" | "baseline";
+/** A request from run.ts (bench/load.ts) to this process; each is answered with the same `id`. */
 export type Command = { id: number; cmd: "snapshot" | "reset-loop" | "stop" };
 
 const url = process.env.BENCH_URL;
@@ -37,6 +47,8 @@ interface Running {
   server: Server;
   counts: StatementCounts;
   close(): Promise<void>;
+  /** The library's auth config (its LISTEN connection is released with closeAuth on stop). */
+  config?: AuthConfig;
   stats: { finished: number; inFlight: number; errors: number };
 }
 
@@ -58,7 +70,8 @@ async function start(name: AppName): Promise<Running> {
           outbox: false,
           logError: () => void stats.errors++,
           // Every bench request comes from 127.0.0.1: the per-IP limiter would answer 429 (as the peer bench does).
-          authConfig: { rateLimits: false },
+          // LISTEN invalidation turns the session cache on: what the bench measures (docs/sessions.md).
+          authConfig: { rateLimits: false, invalidation: { listen: true } },
         })
       : createBaselineApp(client.db, secret);
   const server = await listen(app);
@@ -69,7 +82,11 @@ async function start(name: AppName): Promise<Running> {
       stats.finished++;
     });
   });
-  return { server, counts: client.counts, close: client.close, stats };
+  const config: AuthConfig | undefined = name === "library" ? app.locals.authConfig : undefined;
+  // The cache serves only once the listener is confirmed; a bench without it would measure the cold path.
+  if (config && !(await (await getAuthContext(config)).invalidation?.ready))
+    console.warn("bench: LISTEN is not working on this server; the library app runs without its session cache");
+  return { server, counts: client.counts, close: client.close, stats, ...(config && { config }) };
 }
 
 const apps: Record<AppName, Running> = { library: await start("library"), baseline: await start("baseline") };
@@ -82,9 +99,11 @@ function port(r: Running): number {
 }
 
 function snapshot(): Snapshot {
+  const cpu = process.cpuUsage();
   const one = (r: Running): AppSnapshot => ({ ...r.counts, ...r.stats });
   return {
     apps: { library: one(apps.library), baseline: one(apps.baseline) },
+    cpuMs: (cpu.user + cpu.system) / 1000,
     loop: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
   };
 }
@@ -99,6 +118,7 @@ process.on("message", async (message: Command) => {
     for (const r of Object.values(apps)) {
       r.server.closeAllConnections();
       r.server.close();
+      if (r.config) await closeAuth(r.config);
       await r.close();
     }
     process.send!({ id: message.id }, () => process.exit(0));
