@@ -6,7 +6,6 @@ import { type AccountIdentifier, type AccountRecord, findAccount, requireAccount
 import { AuthActivityAction } from "../core/activity-actions.js";
 import { logActivity } from "../core/activity.js";
 import { durationArg } from "../core/input.js";
-import { AuthStatus } from "../core/status.js";
 import {
   AlreadyImpersonatingError,
   ImpersonationDisabledError,
@@ -19,6 +18,7 @@ import {
 } from "../errors.js";
 import { actorRefusal, targetRefusal } from "../impersonation/policy.js";
 import { type AuthSession, type ImpersonationActor, loggedInSession } from "../sessions/state.js";
+import { accountAllowsSession } from "../sessions/validity.js";
 import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
 import { regenerateSession } from "./session-promises.js";
@@ -112,7 +112,7 @@ export async function startImpersonation(
     throw new InvalidInputError("reason", `reason must be a string of at most ${MAX_REASON} characters`);
   const requested = durationArg(options.ttl, "ttl");
   const actor = await requireAccount(scope.ctx, { accountId: auth.accountId });
-  if (actor.status !== AuthStatus.Normal || actor.forceLogout > auth.forceLogout) {
+  if (!accountAllowsSession(actor, auth.forceLogout)) {
     await endSession(scope);
     throw new UserInactiveError();
   }
@@ -176,8 +176,7 @@ export async function stopImpersonation(scope: AuthScope, cause: ImpersonationEn
   });
   const account = await findAccount(scope.ctx, { accountId: actor.accountId });
   // The stop row above already records the end; the actor lost access meanwhile: no session at all.
-  if (!account || account.status !== AuthStatus.Normal || account.forceLogout > actor.forceLogout)
-    return endSession(scope);
+  if (!accountAllowsSession(account, actor.forceLogout)) return endSession(scope);
   const now = scope.ctx.now().getTime();
   const info = requestInfo(scope.req);
   await regenerateSession(scope.req);

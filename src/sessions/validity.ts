@@ -78,6 +78,18 @@ export type SessionValidity =
   /** The impersonation is over; the actor's own session resumes. */
   | { kind: "impersonation_ended"; reason: ImpersonationEndReason; auth: AuthSession };
 
+/**
+ * The account rule every signed-in session obeys: its account still exists, is `Normal`, and its
+ * `force_logout` counter has not moved past the one the session began with. Also used where a
+ * session is rebuilt for an account (impersonation start and stop).
+ */
+export function accountAllowsSession<T extends { status: number; forceLogout: number }>(
+  row: T | null | undefined,
+  sessionForceLogout: number,
+): row is T {
+  return !!row && row.status === AuthStatus.Normal && row.forceLogout <= sessionForceLogout;
+}
+
 function due(input: ValidityInput, auth: AuthSession, ids: number[]): boolean {
   if (input.force) return true;
   if (input.now - auth.lastResync >= input.rules.resyncMs) return true;
@@ -103,8 +115,7 @@ function decideImpersonation(input: ValidityInput, auth: AuthSession): SessionVa
   const ids = [actor.accountId, auth.accountId];
   if (!input.accounts) return due(input, auth, ids) ? { kind: "read", auth, accountIds: ids } : { kind: "valid", auth };
   const actorRow = input.accounts.get(actor.accountId);
-  if (!actorRow || actorRow.status !== AuthStatus.Normal || actorRow.forceLogout > actor.forceLogout)
-    return { kind: "ended", reason: "actor_inactive", auth };
+  if (!accountAllowsSession(actorRow, actor.forceLogout)) return { kind: "ended", reason: "actor_inactive", auth };
   const target = input.accounts.get(auth.accountId);
   if (!target) return { kind: "impersonation_ended", reason: "target_gone", auth };
   if (target.status !== AuthStatus.Normal) return { kind: "impersonation_ended", reason: "target_inactive", auth };
