@@ -134,8 +134,8 @@ export class DrizzleSessionStore extends session.Store {
       // A session read from the store and deleted since (logout, revocation, ban) is only ever updated:
       // a request still in flight must not bring it back.
       const wrote = await writeSessionRow(ctx, key, values, this.fromStore.has(sess));
+      cache?.settle(key, wrote ? { json, expires: expires.getTime(), accountId } : null, mark);
       if (!wrote) return;
-      cache?.put(key, { json, expires: expires.getTime(), accountId }, mark);
       this.written.set(sess, { data, expires: expires.getTime() });
       this.remember(key, expires.getTime());
     });
@@ -150,8 +150,10 @@ export class DrizzleSessionStore extends session.Store {
     this.run(cb, async (ctx) => {
       const key = sessionKey(sid);
       this.expiries.delete(key);
+      const mark = ctx.sessionCache?.begin() ?? 0;
       ctx.sessionCache?.drop(key);
       await deleteSessionRow(ctx, key);
+      ctx.sessionCache?.settle(key, null, mark);
     });
   }
 

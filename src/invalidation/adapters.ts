@@ -36,6 +36,8 @@ interface PostgresJsSql {
     onlisten?: () => void,
   ): Promise<{ unlisten(): Promise<unknown> }>;
   unsafe: unknown;
+  /** The parsed connection options (postgres.js builds its own LISTEN instance from them too). */
+  options?: unknown;
 }
 
 interface PGliteLike {
@@ -66,28 +68,45 @@ function isPgPool(client: unknown): client is Parameters<typeof nodePostgresAdap
   return isFunction(c.connect) && isFunction(c.query) && isFunction(c.Client) && typeof c.options === "object";
 }
 
-/** postgres.js: `sql.listen` uses one dedicated connection of the `sql` instance and re-LISTENs after a drop. */
+/**
+ * postgres.js: a dedicated one-connection instance built from the app's options (as `sql.listen` does
+ * internally), with our own `onclose`. `sql.listen` re-listens silently after a drop and reports
+ * nothing in between, so the session cache could go on serving while notifications were lost; here a
+ * drop is reported at once and the listener reconnects with its own backoff.
+ */
 function postgresJsAdapter(sql: PostgresJsSql): ListenAdapter {
   return {
     driver: "postgres.js",
     canDrop: true,
     async open(channel, handlers) {
+      const { default: postgres } = await import("postgres");
       let closed = false;
-      let first = true;
-      const onListen = () => {
-        if (first) first = false;
-        else if (!closed) handlers.onRelisten();
-      };
-      // postgres.js quotes the name itself ("name" with quotes doubled); the channel is validated anyway.
-      const meta = await sql.listen(channel, (payload) => !closed && handlers.onPayload(payload), onListen);
-      return {
-        async close() {
-          // After a reconnect postgres.js holds a new listener object that `unlisten` does not remove;
-          // `closed` keeps our callbacks silent in that case.
+      const own = postgres({
+        ...(sql.options as object),
+        max: 1,
+        idle_timeout: null,
+        max_lifetime: null,
+        fetch_types: false,
+        onnotice: () => {},
+        onnotify: (name: string, payload: string) => void (!closed && name === channel && handlers.onPayload(payload)),
+        onclose: () => {
+          if (closed) return;
           closed = true;
-          await meta.unlisten().catch(() => {});
+          handlers.onLost(new Error("the LISTEN connection closed"));
         },
+      } as never);
+      const close = async () => {
+        closed = true;
+        await own.end({ timeout: 0 }).catch(() => {});
       };
+      try {
+        // The channel is validated; it is still quoted as an identifier.
+        await own.unsafe(`listen "${channel.replace(/"/g, '""')}"`);
+      } catch (err) {
+        await close();
+        throw err;
+      }
+      return { close };
     },
   };
 }

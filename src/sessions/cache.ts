@@ -102,6 +102,18 @@ export class SessionCache {
     while (this.entries.size > this.options.maxEntries) this.remove(this.entries.keys().next().value!);
   }
 
+  /**
+   * This instance just wrote (`session`) or deleted (null) the row of `key`. Reads in flight that began
+   * before the write finished can no longer cache what they saw (their marks are now stale), and the
+   * written session is cached unless a notification arrived while the write was in flight (`mark`,
+   * taken before it): another instance may then have written after it.
+   */
+  settle(key: string, session: CachedSession | null, mark: number): void {
+    const unchanged = mark === this.generation;
+    this.drop(key);
+    if (session && unchanged) this.put(key, session, this.generation);
+  }
+
   /** Moves the cached expiry of a row this instance just extended. */
   extend(key: string, expires: number): void {
     const entry = this.entries.get(key);
