@@ -1,6 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { AuthConfig } from "../config.js";
-import { getAuthContext } from "../core/context.js";
+import { type AuthContext, getAuthContext } from "../core/context.js";
+import { validityInput } from "../sessions/check.js";
+import { decideSession } from "../sessions/validity.js";
 import { AuthError } from "../errors.js";
 import { AuthManager } from "./auth-manager.js";
 import { restoreFromRememberCookie } from "./remember-cookie.js";
@@ -17,19 +19,32 @@ import { hasSession } from "./session-promises.js";
  */
 export function createAuthMiddleware(config: AuthConfig): RequestHandler {
   const contextPromise = getAuthContext(config);
-  contextPromise.catch(() => {});
-  return async function authMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
+  let ready: AuthContext | null = null;
+  contextPromise.then(
+    (ctx) => void (ready = ctx),
+    () => {},
+  );
+  async function slowPath(req: Request, res: Response, next: NextFunction, ctx: AuthContext): Promise<void> {
+    req.auth = new AuthManager(req, res, ctx);
+    await resyncSession(req.auth.scope);
+    await restoreFromRememberCookie(req.auth.scope);
+    next();
+  }
+  return function authMiddleware(req: Request, res: Response, next: NextFunction): void {
     try {
       if (req.auth instanceof AuthManager) return next();
       if (!hasSession(req))
         throw new AuthError("express-session must be mounted before the auth middleware", "SESSION_MISSING");
       // A changed session is written before the answer goes out, so a failed write is answered (503).
       commitSessionBeforeAnswer(req, res);
-      const ctx = await contextPromise;
-      req.auth = new AuthManager(req, res, ctx);
-      await resyncSession(req.auth.scope);
-      await restoreFromRememberCookie(req.auth.scope);
-      next();
+      const ctx = ready;
+      // The hot path: a signed-in session whose fields are fresh needs no query and no remember-me
+      // check, so it is decided synchronously.
+      if (ctx && decideSession(validityInput(ctx, req.session.auth)).kind === "valid") {
+        req.auth = new AuthManager(req, res, ctx);
+        return next();
+      }
+      (ctx ? slowPath(req, res, next, ctx) : contextPromise.then((c) => slowPath(req, res, next, c))).catch(next);
     } catch (err) {
       next(err);
     }

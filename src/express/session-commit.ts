@@ -60,7 +60,7 @@ export function commitSessionBeforeAnswer(req: Request, res: Response): void {
   installed.add(res);
   const loadedId = req.sessionID;
   // What the store handed over was bounded when it was read: serialising it is enough (no walk).
-  const loaded = JSON.stringify({ ...req.session, cookie: undefined });
+  const loaded = store.loadedDataOf(req.session) ?? JSON.stringify({ ...req.session, cookie: undefined });
   const end = res.end;
   res.end = function commitThenEnd(this: Response, ...args: unknown[]) {
     res.end = end;

@@ -16,6 +16,8 @@ export interface CachedSession {
   expires: number;
   /** The account the row belongs to (the actor while impersonating), or null. */
   accountId: number | null;
+  /** The session's data as JSON without its cookie, when known (what decides whether a request changed it). */
+  data?: string;
 }
 
 /** Whether the cache may serve now, and the listener's connection epoch (a new epoch empties the cache). */
