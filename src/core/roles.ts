@@ -55,7 +55,8 @@ export function roleNames(roles: RoleSet, mask: number): string[] {
 
 /** True when every bit of `role` is set in `mask`. A role of 0 (no bits) is never held. */
 export function maskHasRole(mask: number, role: number): boolean {
-  return role !== 0 && (mask & role) === role;
+  // Only numbers: anything else (a deeply nested array from a request body, say) would be coerced.
+  return typeof role === "number" && role !== 0 && (mask & role) === role;
 }
 
 /**

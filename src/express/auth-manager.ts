@@ -136,7 +136,9 @@ export class AuthManager extends AdminMethods {
   }
   /** Names of the roles in `rolemask`, or in the session's mask. */
   getRoleNames(rolemask?: number): string[] {
-    const mask = rolemask ?? (this.session?.loggedIn ? this.session.rolemask : 0);
+    // A mask of another type (a deeply nested array, say) is never coerced: it names no roles.
+    const given = rolemask === undefined ? undefined : Number.isSafeInteger(rolemask) ? rolemask : 0;
+    const mask = given ?? (this.session?.loggedIn ? this.session.rolemask : 0);
     return roleNames(this.scope.ctx.config.roles, mask);
   }
   /** True when this session was restored from a remember-me cookie. */

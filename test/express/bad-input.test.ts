@@ -244,6 +244,19 @@ describe("wrong types on req.auth methods (IN-01)", () => {
     expectNoUnexpectedErrors(t);
   });
 
+  it("`hasRole()` and `getRoleNames()` never coerce a deeply nested array (IN-01: a 500 before)", async () => {
+    const t = createTestApp(env.config());
+    await register(env.config(), "alice@example.test", PASSWORD);
+    const agent = t.agent();
+    await agent.post("/login").send({ email: "alice@example.test", password: PASSWORD }).expect(200);
+    const deep = `{"args":[${"[".repeat(5000)}1${"]".repeat(5000)}]}`;
+    for (const method of ["hasRole", "getRoleNames"]) {
+      const res = await agent.post(`/call/${method}`).set("Content-Type", "application/json").send(deep);
+      expect(res.status, method).toBe(200);
+    }
+    expectNoUnexpectedErrors(t);
+  });
+
   it("`getRoleNames()` answers a list of names for arguments of the wrong type, never an error (IN-01)", async () => {
     const t = createTestApp(env.config());
     for (const arg of ["1", null, { $ne: null }, [1], true, "x"]) {
