@@ -1,13 +1,9 @@
-import type { PGlite } from "@electric-sql/pglite";
 import { eq } from "drizzle-orm";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import type postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { authSchema } from "../../schema/index.js";
 import type { AuthConfig } from "../../src/config.js";
-import type { AnyPgDatabase } from "../../src/core/database.js";
 import { register } from "../../src/index.js";
+import { recordingDb } from "../helpers/recording-db.js";
 import { PASSWORD, useTestEnv } from "../helpers/setup.js";
 import {
   ALICE,
@@ -236,20 +232,9 @@ describe("login: which client address counts (BF-02)", () => {
   });
 });
 
-/** A Drizzle instance on the worker's connection that counts the statements it sends. */
-function countingDb(): { db: AnyPgDatabase; statements: string[] } {
-  const statements: string[] = [];
-  const logger = { logQuery: (query: string) => void statements.push(query) };
-  const db =
-    env.db.driver === "pglite"
-      ? drizzlePglite({ client: env.db.client as PGlite, logger })
-      : drizzlePostgres({ client: env.db.client as postgres.Sql, logger });
-  return { db: db as AnyPgDatabase, statements };
-}
-
 /** Statements sent by one login over HTTP (after a warm-up login on the same config). */
 async function statementsOfLogin(rateLimits: AuthConfig["rateLimits"], email: string, password: string) {
-  const counting = countingDb();
+  const counting = recordingDb(env);
   const config = env.config({ db: counting.db, rateLimits });
   const t = rateLimitApp(config);
   await login(from(t, OTHER_IP), ALICE, PASSWORD).expect(200);
