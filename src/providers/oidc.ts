@@ -2,7 +2,7 @@
  * Any OpenID Connect provider (Keycloak, Auth0, Okta, a company IdP): endpoints from the issuer's
  * discovery document (fetched once, then cached) or given explicitly.
  */
-import { CodeChallengeMethod, OAuth2Client } from "arctic";
+import { type CodeFlow, pkceCodeFlow } from "./code-flow.js";
 import { createProviderHttp, type ProviderHttp } from "./http.js";
 import { OAuthProviderError, type OAuthProvider, type ProviderProfile, type ProviderTokens } from "./oauth-provider.js";
 import { idTokenClaims, isObject, optionalFields, str, type BaseProviderOptions, type JsonObject } from "./shared.js";
@@ -40,7 +40,6 @@ const trim = (url: string) => url.replace(/\/+$/, "");
  * @throws {TypeError} without an issuer or both endpoints, or with an invalid `timeout`
  */
 export function createOidcProvider(options: OidcProviderOptions, name = "oidc"): OAuthProvider {
-  const client = new OAuth2Client(options.clientId, options.clientSecret, options.redirectUri);
   const http = createProviderHttp(name, options);
   const explicit = options.endpoints ?? {};
   if (!options.issuer && (!explicit.authorization || !explicit.token)) {
@@ -51,6 +50,8 @@ export function createOidcProvider(options: OidcProviderOptions, name = "oidc"):
       ? { authorization: explicit.authorization!, token: explicit.token!, userinfo: explicit.userinfo ?? null }
       : null;
   let resolved: ResolvedEndpoints | null = fixed;
+  /** The code-flow steps, once the endpoints are known. */
+  let flow: CodeFlow | null = fixed && pkceCodeFlow(name, options, fixed, DEFAULT_SCOPES, http);
   let inFlight: Promise<ResolvedEndpoints> | null = null;
 
   /** Resolves the endpoints once (discovery), retrying on the next call after a failure. */
@@ -63,6 +64,7 @@ export function createOidcProvider(options: OidcProviderOptions, name = "oidc"):
           token: explicit.token ?? doc.token,
           userinfo: explicit.userinfo ?? doc.userinfo,
         };
+        flow = pkceCodeFlow(name, options, resolved, DEFAULT_SCOPES, http);
         return resolved;
       },
       (error: unknown) => {
@@ -79,19 +81,12 @@ export function createOidcProvider(options: OidcProviderOptions, name = "oidc"):
       await endpoints();
     },
     createAuthorizationUrl(state, codeVerifier, scopes) {
-      if (!resolved) throw new OAuthProviderError(name, "network");
-      const s = scopes ?? options.scopes ?? DEFAULT_SCOPES;
-      return client.createAuthorizationURLWithPKCE(
-        resolved.authorization,
-        state,
-        CodeChallengeMethod.S256,
-        codeVerifier,
-        s,
-      );
+      if (!flow) throw new OAuthProviderError(name, "network");
+      return flow.createAuthorizationUrl(state, codeVerifier, scopes);
     },
     async exchangeCode(code, codeVerifier) {
-      const { token } = await endpoints();
-      return http.redeemCode(token, code, codeVerifier);
+      await endpoints();
+      return flow!.exchangeCode(code, codeVerifier);
     },
     async fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile> {
       const { userinfo } = await endpoints();
