@@ -1,25 +1,25 @@
 import type { AuthTables } from "../schema/create-auth-schema.js";
 import { createAuthSchema } from "../schema/create-auth-schema.js";
-import { type DatabaseInput, isDatabaseInput } from "./core/database.js";
-import { type Duration, parseDuration } from "./core/duration.js";
-import { AuthRole, adminBit, type RoleSet } from "./core/roles.js";
+import { type DatabaseInput, isDatabaseInput } from "./primitives/database.js";
+import { type Duration, parseDuration } from "./primitives/duration.js";
+import { AuthRole, adminBit, type RoleSet } from "./primitives/roles.js";
 import type { PasswordHashingOptions } from "./crypto/password-hasher.js";
-import type { AuthNotification } from "./core/notifications.js";
+import type { AuthNotification } from "./primitives/notification.js";
 import { AuthConfigError } from "./errors.js";
-import type { OAuthUserData } from "./oauth/user-data.js";
+import type { OAuthUserData } from "./providers/user-data.js";
 import type { InvalidationOptions } from "./invalidation/options.js";
-import type { SessionCacheConfig } from "./sessions/cache-options.js";
+import type { SessionCacheConfig } from "./session-cache/options.js";
 import {
   type ImpersonationOptions,
   type ResolvedImpersonation,
   resolveImpersonation,
 } from "./impersonation/options.js";
-import { resolveActivityRetention } from "./core/activity-retention.js";
+import { resolveActivityRetention } from "./options/activity-retention.js";
 import { type ExternalLimiter, isExternalLimiter } from "./rate-limit/external.js";
 import { type RateLimitOptions, type ResolvedRateLimits, resolveRateLimits } from "./rate-limit/options.js";
 import { type AuthTracer, isAuthTracer } from "./tracing/tracer.js";
 import { createProviderRegistry, type ProviderRegistry, type ProvidersConfig } from "./providers/registry.js";
-import { type ResolvedTwoFactor, resolveTwoFactor, type TwoFactorOptions } from "./two-factor/options.js";
+import { type ResolvedTwoFactor, resolveTwoFactor, type TwoFactorOptions } from "./options/two-factor.js";
 
 export type { ExternalLimiter, LimiterResult } from "./rate-limit/external.js";
 

@@ -8,16 +8,16 @@ export { createAuthSchema, authSchema, type AuthTables } from "../schema/index.j
 export type { AuthConfig, AuthCookieOptions, ExternalLimiter, LimiterResult, ResolvedAuthConfig } from "./config.js";
 export { resolveAuthConfig } from "./config.js";
 export * from "./errors.js";
-export type { AnyPgDatabase, DatabaseInput } from "./core/database.js";
+export type { AnyPgDatabase, DatabaseInput } from "./primitives/database.js";
 export type { AccountIdentifier, AuthAccount } from "./core/accounts.js";
 export type { RequestInfo } from "./core/context.js";
-export type { Duration } from "./core/duration.js";
+export type { Duration } from "./primitives/duration.js";
 export type { SessionInfo } from "./core/session-records.js";
 export type { CleanupResult, AuthTableStats } from "./core/maintenance.js";
 export type { TokenCallback } from "./core/input.js";
 export { UserIdTakenError } from "./core/registration.js";
-export { AuthRole, defineRoles, type RoleSet } from "./core/roles.js";
-export { AuthStatus, type AuthStatusValue } from "./core/status.js";
+export { AuthRole, defineRoles, type RoleSet } from "./primitives/roles.js";
+export { AuthStatus, type AuthStatusValue } from "./primitives/status.js";
 export { AuthActivityAction, type AuthActivityActionType, TwoFactorMechanism } from "./core/activity-actions.js";
 export { isValidEmail, validateEmail, canonicalizeEmail } from "./core/email.js";
 export { createAuthTables, dropAuthTables } from "./core/migrations.js";
@@ -51,14 +51,14 @@ export {
 export { createAuthMiddleware } from "./express/middleware.js";
 export { AuthManager } from "./express/auth-manager.js";
 export type { AuthSession } from "./sessions/state.js";
-export type { TwoFactorOptions, TwoFactorDelivery } from "./two-factor/options.js";
-export type { AuthNotification, AuthNotificationType } from "./core/notifications.js";
+export type { TwoFactorOptions, TwoFactorDelivery } from "./options/two-factor.js";
+export type { AuthNotification, AuthNotificationType } from "./primitives/notification.js";
 export type { PendingTwoFactor } from "./two-factor/challenge.js";
 export { TwoFactorManager } from "./express/two-factor-manager.js";
 export { createSessionStore, DrizzleSessionStore, type SessionStoreOptions } from "./express/session-store.js";
 export { authErrorHandler, AUTH_ERROR_STATUS, describeError } from "./express/error-handler.js";
 export { ProviderHandle, type AuthUrlOptions } from "./express/provider-handle.js";
-export type { OAuthUserData } from "./oauth/user-data.js";
+export type { OAuthUserData } from "./providers/user-data.js";
 export type { LinkedProvider } from "./oauth/identities.js";
 export type { ProvidersConfig, ProviderPolicy, NamedOidcProviderConfig } from "./providers/registry.js";
 export {
@@ -81,7 +81,7 @@ export {
   getInvalidationStatus,
   onInvalidation,
   type InvalidationStatus,
-} from "./invalidation/handle.js";
+} from "./core/invalidation-status.js";
 export type { InvalidationOptions } from "./invalidation/options.js";
 export type { InvalidationKind } from "./invalidation/payload.js";
 export type { InvalidationEvent } from "./invalidation/hub.js";

@@ -5,7 +5,6 @@
  */
 import express from "express";
 import {
-  AUTH_ERROR_STATUS,
   type AdminContext,
   type ActivityRecord,
   type AuthAccount,
@@ -13,6 +12,7 @@ import {
   AuthRole,
   InvalidInputError,
   addRoleForUserBy,
+  authErrorStatus,
   canonicalizeEmail,
   createAuthContext,
   hasRoleForUserBy,
@@ -200,7 +200,7 @@ export function adminRoutes(config: AuthConfig): express.Router {
   // `{ error, message }` from authErrorHandler() further down.
   router.use((err: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!req.path.startsWith("/admin") || wantsJson(req) || !isAuthError(err)) return next(err);
-    const status = AUTH_ERROR_STATUS[err.code] ?? 400;
+    const status = authErrorStatus(err.code);
     if (status >= 500 || res.headersSent) return next(err);
     sendHtml(res, status, errorPage(status, err.code, err.message));
   });

@@ -2,8 +2,8 @@ import { type SQL, and, count, desc, eq, inArray, like, sql } from "drizzle-orm"
 import type { AuthAccount } from "../core/accounts.js";
 import type { AuthContext } from "../core/context.js";
 import { MAX_EMAIL_LENGTH } from "../core/email.js";
-import { isRoleMask } from "../core/roles.js";
-import { isStatus } from "../core/status.js";
+import { isRoleMask } from "../primitives/roles.js";
+import { isStatus } from "../primitives/status.js";
 import { InvalidInputError } from "../errors.js";
 import type { Mechanism } from "../two-factor/methods.js";
 import { publicAccountColumns, toPublicAccount } from "./account-columns.js";

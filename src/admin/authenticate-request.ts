@@ -5,7 +5,7 @@ import type { AuthAccount } from "../core/accounts.js";
 import { type AuthContext, getAuthContext } from "../core/context.js";
 import { profileColumns } from "../core/profile-columns.js";
 import { ROTATION_GRACE_MS } from "../core/remember-tokens.js";
-import { AuthStatus } from "../core/status.js";
+import { AuthStatus } from "../primitives/status.js";
 import { hashesEqual, parseToken } from "../crypto/tokens.js";
 import { AuthConfigError } from "../errors.js";
 import { checkSession } from "../sessions/check.js";

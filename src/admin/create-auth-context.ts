@@ -2,7 +2,7 @@ import { type AuthConfig, resolveAuthConfig } from "../config.js";
 import { TwoFactorMechanism } from "../core/activity-actions.js";
 import { type AuthContext, type RequestInfo, getAuthContext } from "../core/context.js";
 import { getAuthTableStats } from "../core/maintenance.js";
-import { AuthStatus } from "../core/status.js";
+import { AuthStatus } from "../primitives/status.js";
 import * as standalone from "../standalone.js";
 import {
   getAdminAccount,

@@ -2,27 +2,10 @@ import { eq } from "drizzle-orm";
 import { InvalidInputError, UserNotFoundError } from "../errors.js";
 import type { AuthContext } from "./context.js";
 import { canonicalizeEmail } from "./email.js";
+import type { AccountRecord, AuthAccount } from "../primitives/account.js";
 
-/** An account as the library returns it. Never carries the password hash. */
-export interface AuthAccount {
-  id: number;
-  userId: string;
-  email: string;
-  verified: boolean;
-  status: number;
-  rolemask: number;
-  lastLogin: Date | null;
-  forceLogout: number;
-  resettable: boolean;
-  registered: Date;
-  /** False for accounts that sign in only through OAuth. */
-  hasPassword: boolean;
-}
-
-/** The internal row: the public account plus the password hash. Never leaves the library. */
-export interface AccountRecord extends AuthAccount {
-  password: string | null;
-}
+/** Re-exported: the services take the account types together with the lookups below. */
+export type { AccountRecord, AuthAccount } from "../primitives/account.js";
 
 /** Finds an account: the first defined key wins, in the order `accountId`, `email`, `userId`. */
 export interface AccountIdentifier {

@@ -10,9 +10,9 @@ import { durationArg } from "./input.js";
 import { notifyInvalidation } from "../invalidation/notify.js";
 import { setAccountPassword } from "./password-change.js";
 import { issuePasswordReset } from "./password-reset.js";
-import { isRoleMask, maskHasRole } from "./roles.js";
+import { isRoleMask, maskHasRole } from "../primitives/roles.js";
 import { revokeAccountAccess } from "./revocation.js";
-import { AuthStatus, isStatus } from "./status.js";
+import { AuthStatus, isStatus } from "../primitives/status.js";
 
 function assertRole(role: unknown): asserts role is number {
   if (!isRoleMask(role)) throw new InvalidInputError("role", "role must be a positive integer bitmask");

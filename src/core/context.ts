@@ -3,10 +3,10 @@ import { type AuthConfig, type ResolvedAuthConfig, resolveAuthConfig } from "../
 import { createPasswordHasher, type PasswordHasher } from "../crypto/password-hasher.js";
 import { type InvalidationHub, startInvalidationHub } from "../invalidation/hub.js";
 import { resolveInvalidation } from "../invalidation/options.js";
-import { type AnyPgDatabase, toDrizzleDatabase } from "./database.js";
-import type { SessionCache } from "../sessions/cache.js";
-import { resolveSessionCache } from "../sessions/cache-options.js";
-import { createSessionCache } from "../sessions/coherence.js";
+import { type AnyPgDatabase, toDrizzleDatabase } from "../primitives/database.js";
+import type { SessionCache } from "../session-cache/cache.js";
+import { resolveSessionCache } from "../session-cache/options.js";
+import { createSessionCache } from "../session-cache/coherence.js";
 
 /**
  * What every service receives: the database (or a transaction), the tables, the resolved config,

@@ -1,5 +1,5 @@
 import { InvalidInputError } from "../errors.js";
-import { parseDuration } from "./duration.js";
+import { parseDuration } from "../primitives/duration.js";
 
 /** Receives a freshly issued token (to put in a link). May be async; its errors propagate. */
 export type TokenCallback = (token: string) => unknown;

@@ -1,15 +1,8 @@
 import { RateLimitedError } from "../errors.js";
 import type { AuthContext } from "./context.js";
+import { trackedKeys } from "./login-attempt-memory.js";
 import { recordLoginFailure } from "./login-lockout.js";
 import type { RateLimitBucket } from "../rate-limit/limiter.js";
-
-interface KeyState {
-  /** Password checks running now whose outcome is not recorded yet. */
-  inFlight: number;
-  /** The highest failure count this process has seen recorded, and when. */
-  known: number;
-  knownAt: number;
-}
 
 const MAX_TRACKED_KEYS = 10_000;
 /**
@@ -18,7 +11,6 @@ const MAX_TRACKED_KEYS = 10_000;
  * cleared elsewhere (a completed reset on another instance) is not second-guessed for long.
  */
 const KNOWN_COUNT_TTL_MS = 10_000;
-const states = new WeakMap<object, Map<string, KeyState>>();
 
 /** One password check of a login key, counted against the lockout until its outcome is recorded. */
 export interface LoginAttempt {
@@ -52,8 +44,7 @@ export function startLoginAttempt(
   extra: readonly (RateLimitBucket & { read: number })[] = [],
 ): LoginAttempt {
   const lockout = ctx.config.lockout;
-  let keys = states.get(ctx.config);
-  if (!keys) states.set(ctx.config, (keys = new Map()));
+  const keys = trackedKeys(ctx);
   const now = ctx.now().getTime();
   const tracked: Tracked[] = [
     ...(lockout ? [{ key, read: failuresRead, max: lockout.maxFailures }] : []),
@@ -97,16 +88,8 @@ export function startLoginAttempt(
       ended = true;
       for (const { t, state } of entries) {
         state.inFlight--;
-        if (state.inFlight === 0 && state.known === 0) keys!.delete(t.key);
+        if (state.inFlight === 0 && state.known === 0) keys.delete(t.key);
       }
     },
   };
-}
-
-/** Forgets what this process knows about a key's failures (its counter was cleared). */
-export function forgetLoginAttempts(ctx: AuthContext, key: string): void {
-  const state = states.get(ctx.config)?.get(key);
-  if (!state) return;
-  state.known = 0;
-  state.knownAt = 0;
 }

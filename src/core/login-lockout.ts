@@ -1,9 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import { sha256Hex } from "../crypto/tokens.js";
 import type { AuthContext } from "./context.js";
-import { forgetLoginAttempts } from "./login-attempts.js";
+import { forgetLoginAttempts } from "./login-attempt-memory.js";
 import { qualified } from "./sql-columns.js";
-import { timestampParam } from "./sql-time.js";
+import { timestampParam } from "../primitives/sql-time.js";
 import { countEvents, type RateLimitBucket } from "../rate-limit/limiter.js";
 
 /** Consecutive-failure state of one login identifier. */

@@ -6,7 +6,7 @@ import { readMigrationFiles } from "drizzle-orm/migrator";
 import { getTableConfig } from "drizzle-orm/pg-core";
 import type { AuthTables } from "../../schema/create-auth-schema.js";
 import type { AuthConfig } from "../config.js";
-import type { AnyPgDatabase } from "./database.js";
+import type { AnyPgDatabase } from "../primitives/database.js";
 import { getAuthContext } from "./context.js";
 
 /** Where the tables live: their prefix and Postgres schema, read from the configured tables. */

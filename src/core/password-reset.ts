@@ -21,7 +21,7 @@ import { type AuthContext, later, type RequestInfo, withTransaction } from "./co
 import { clearLoginFailures, loginKey } from "./login-lockout.js";
 import { revokeAccountAccess } from "./revocation.js";
 import { notifyInvalidation } from "../invalidation/notify.js";
-import { timestampParam } from "./sql-time.js";
+import { timestampParam } from "../primitives/sql-time.js";
 
 /** Options of a reset request. */
 export interface ResetRequestOptions {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { assertAcceptablePassword } from "../crypto/password-policy.js";
-import { AuthError, EmailTakenError } from "../errors.js";
+import { EmailTakenError, UserIdTakenError } from "../errors.js";
 import { type AuthAccount, accountColumns, normalizeUserId, toAuthAccount } from "./accounts.js";
 import { AuthActivityAction } from "./activity-actions.js";
 import { activityRow } from "./activity.js";
@@ -34,12 +34,8 @@ export interface Registration {
   confirmationToken: string | null;
 }
 
-/** Thrown when the app-supplied `userId` is already linked to another account (`USER_ID_TAKEN`). */
-export class UserIdTakenError extends AuthError {
-  constructor() {
-    super("User id is already linked to an account", "USER_ID_TAKEN");
-  }
-}
+/** Thrown when the app-supplied `userId` is already linked to another account (defined in src/errors.ts). */
+export { UserIdTakenError };
 
 /**
  * Creates an account: validates and canonicalises the email, checks the password policy, hashes off the

@@ -6,7 +6,7 @@ import { logActivity } from "./activity.js";
 import { notifyAccount } from "./notifications.js";
 import { type AuthContext, later, type RequestInfo, withTransaction } from "./context.js";
 import { revokeAccountAccess } from "./revocation.js";
-import { AuthStatus } from "./status.js";
+import { AuthStatus } from "../primitives/status.js";
 
 /** How long a just-replaced validator still works, for parallel tabs racing the rotation. */
 export const ROTATION_GRACE_MS = 30_000;
@@ -17,12 +17,24 @@ export interface RememberCookieValue {
   expires: Date;
 }
 
-/** Creates a remember-me token for one device. Other devices keep theirs. */
-export async function createRememberToken(ctx: AuthContext, accountId: number): Promise<RememberCookieValue> {
+/**
+ * A new remember-me token for one device: the row to insert (only the validator's hash) and the value
+ * for the cookie. The caller inserts the row, alone or as part of a larger statement.
+ */
+export function newRememberToken(ctx: AuthContext, accountId: number) {
   const { token, selector, validatorHash } = issueToken();
   const expires = later(ctx, ctx.config.rememberMs);
-  await ctx.db.insert(ctx.t.remembers).values({ accountId, selector, validatorHash, expires, createdAt: ctx.now() });
-  return { token, expires };
+  return {
+    row: { accountId, selector, validatorHash, expires, createdAt: ctx.now() },
+    cookie: { token, expires } satisfies RememberCookieValue,
+  };
+}
+
+/** Creates a remember-me token for one device. Other devices keep theirs. */
+export async function createRememberToken(ctx: AuthContext, accountId: number): Promise<RememberCookieValue> {
+  const { row, cookie } = newRememberToken(ctx, accountId);
+  await ctx.db.insert(ctx.t.remembers).values(row);
+  return cookie;
 }
 
 /** Outcome of presenting a remember-me cookie. */

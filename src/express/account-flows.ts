@@ -6,14 +6,14 @@ import { callbackArg } from "../core/input.js";
 import { canonicalizeEmail } from "../core/email.js";
 import { completePasswordReset, requestPasswordResetQuietly } from "../core/password-reset.js";
 import { registerWithCallback } from "../core/registration.js";
-import { AuthStatus } from "../core/status.js";
-import { EmailNotVerifiedError, EmailTakenError, UserInactiveError, UserNotLoggedInError } from "../errors.js";
+import { EmailNotVerifiedError, EmailTakenError, UserNotLoggedInError } from "../errors.js";
 import type { RequestInfo } from "../core/context.js";
 import { consumeRateLimit } from "../rate-limit/limiter.js";
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
-import { endSession, isRememberFlag } from "./sign-in.js";
-import { signInOrChallenge } from "./two-factor-login.js";
+import { applySignIn, isRememberFlag } from "./sign-in.js";
+import { endSession, updateAuthState } from "./session-writer.js";
+import { signInAccount } from "../sign-in/sign-in.js";
 
 function actorInfo(scope: AuthScope) {
   return requestInfo(scope.req, signedIn(scope)?.accountId ?? null);
@@ -48,7 +48,7 @@ export async function register(
 export async function confirmEmail(scope: AuthScope, token: unknown): Promise<string> {
   const confirmed = await consumeConfirmation(scope.ctx, token, requestInfo(scope.req));
   const auth = signedIn(scope);
-  if (auth && auth.accountId === confirmed.accountId) Object.assign(auth, { email: confirmed.email, verified: true });
+  if (auth && auth.accountId === confirmed.accountId) updateAuthState(auth, { email: confirmed.email, verified: true });
   return confirmed.email;
 }
 
@@ -57,12 +57,18 @@ export async function confirmEmailAndLogin(scope: AuthScope, token: unknown, rem
   const confirmed = await consumeConfirmation(scope.ctx, token, requestInfo(scope.req));
   const auth = signedIn(scope);
   if (auth && auth.accountId === confirmed.accountId) {
-    Object.assign(auth, { email: confirmed.email, verified: true });
+    updateAuthState(auth, { email: confirmed.email, verified: true });
     return;
   }
   const account = await requireAccount(scope.ctx, { accountId: confirmed.accountId });
-  if (account.status !== AuthStatus.Normal) throw new UserInactiveError();
-  await signInOrChallenge(scope, account, { remember: isRememberFlag(remember), metadata: { confirmedEmail: true } });
+  const result = await signInAccount(scope.ctx, account, {
+    remember: isRememberFlag(remember),
+    metadata: { confirmedEmail: true },
+    request: requestInfo(scope.req),
+    secondFactor: true,
+    requiresConfirmedEmail: false,
+  });
+  await applySignIn(scope, result);
 }
 
 /** `req.auth.changeEmail`: sends a confirmation for the new address; the change happens on confirmation. */

@@ -18,7 +18,7 @@ import { assertNotImpersonating } from "./impersonation.js";
 import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
 import * as sessions from "./session-flows.js";
-import { endSession } from "./sign-in.js";
+import { endSession } from "./session-writer.js";
 
 /**
  * The part of `req.auth` that acts on other accounts: @prsm/auth's admin helpers, with the request's

@@ -1,22 +1,22 @@
 import type { AccountIdentifier, AuthAccount } from "../core/accounts.js";
-import { maskHasRole, roleNames } from "../core/roles.js";
+import { maskHasRole, roleNames } from "../primitives/roles.js";
 import type { SessionInfo } from "../core/session-records.js";
-import { statusName } from "../core/status.js";
+import { statusName } from "../primitives/status.js";
 import { InvalidInputError, UserNotLoggedInError } from "../errors.js";
 import { type LinkedProvider, listIdentities } from "../oauth/identities.js";
 import { unlinkProvider } from "../oauth/unlink.js";
 import * as account from "./account-flows.js";
 import { resyncSession } from "./resync.js";
 import * as sessions from "./session-flows.js";
-import { loginWithPassword, logout } from "./sign-in.js";
+import { loginWithPassword, logout, signInWith } from "./sign-in.js";
 import { TwoFactorManager } from "./two-factor-manager.js";
 import { completeTwoFactorLogin } from "./two-factor-login.js";
 import { ProviderHandle } from "./provider-handle.js";
+import { impersonationOf } from "../sessions/state.js";
 import { AdminMethods } from "./auth-manager-admin.js";
 import {
   type ImpersonationInfo,
   impersonationInfo,
-  impersonationOf,
   startImpersonation,
   stopImpersonation,
 } from "./impersonation.js";
@@ -172,6 +172,16 @@ export class AuthManager extends AdminMethods {
   /** Signs in. Unknown email and wrong password throw the same {@link InvalidPasswordError}. */
   login(email: string, password: string, remember = false): Promise<void> {
     return loginWithPassword(this.scope, email, password, remember);
+  }
+  /**
+   * Signs in with a registered method that takes input from a request (`"password"` with
+   * `{ email, password }`; later methods register in `src/sign-in/methods.ts`). The same checks,
+   * second factor and session handling apply as for {@link login}.
+   * @throws the method's refusal (INVALID_INPUT for an unknown method) | {SecondFactorRequiredError}
+   */
+  signIn(method: string, input: unknown, options: { remember?: boolean } = {}): Promise<{ isNewUser: boolean }> {
+    const remember = typeof options === "object" && options !== null && options.remember === true;
+    return signInWith(this.scope, method, input, { remember });
   }
   /**
    * Signs out: this device's remember-me token is deleted and the session's server state destroyed.

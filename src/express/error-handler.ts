@@ -1,42 +1,9 @@
 import type { ErrorRequestHandler } from "express";
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from "../core/db-unavailable.js";
-import { RateLimitedError, SecondFactorRequiredError, isAuthError } from "../errors.js";
+import { FAILURE_STATUS, RateLimitedError, SecondFactorRequiredError, authErrorStatus, isAuthError } from "../errors.js";
 
-/** HTTP status of each stable error code. Codes not listed map to 400. */
-export const AUTH_ERROR_STATUS: Readonly<Record<string, number>> = Object.freeze({
-  INVALID_CREDENTIALS: 401,
-  credentials: 401,
-  NOT_LOGGED_IN: 401,
-  SECOND_FACTOR_REQUIRED: 401,
-  TWO_FACTOR_EXPIRED: 401,
-  INVALID_TWO_FACTOR_CODE: 401,
-  INVALID_BACKUP_CODE: 401,
-  REAUTH_REQUIRED: 401,
-  EMAIL_NOT_VERIFIED: 403,
-  USER_INACTIVE: 403,
-  RESET_DISABLED: 403,
-  IMPERSONATION_DISABLED: 403,
-  IMPERSONATION_NOT_ALLOWED: 403,
-  OAUTH_STATE_INVALID: 403,
-  CSRF_FAILED: 403,
-  NOT_FOUND: 404,
-  NOT_CONFIGURED: 404,
-  USER_NOT_FOUND: 404,
-  UNKNOWN_PROVIDER: 404,
-  PROVIDER_NOT_LINKED: 404,
-  OAUTH_ACCOUNT_EXISTS: 409,
-  OAUTH_IDENTITY_TAKEN: 409,
-  LAST_SIGN_IN_METHOD: 409,
-  EMAIL_TAKEN: 409,
-  USER_ID_TAKEN: 409,
-  TWO_FACTOR_ALREADY_ENABLED: 409,
-  ALREADY_IMPERSONATING: 409,
-  RATE_LIMITED: 429,
-  TOO_MANY_RESETS: 429,
-  SESSION_TOO_LARGE: 413,
-  INVALID_CONFIG: 500,
-  SESSION_MISSING: 500,
-});
+/** The status of every error code lives with the errors (no Express there); re-exported for this surface. */
+export { AUTH_ERROR_STATUS, authErrorStatus } from "../errors.js";
 
 /**
  * A log line for an unexpected error: class names and codes along the cause chain, never the message
@@ -70,7 +37,7 @@ export interface ErrorAnswer {
 export function unavailableAnswer(err: unknown): ErrorAnswer | null {
   if (!isDatabaseUnavailable(err)) return null;
   return {
-    status: 503,
+    status: FAILURE_STATUS[DATABASE_UNAVAILABLE],
     body: { error: DATABASE_UNAVAILABLE, message: "Service unavailable" },
     headers: {},
     unexpected: true,
@@ -79,13 +46,13 @@ export function unavailableAnswer(err: unknown): ErrorAnswer | null {
 
 /**
  * The answer to an error, the one mapping every JSON surface uses: an {@link AuthError} is its status
- * with `{ error: code, message }` (plus `Retry-After` and `methods` where they apply); a body the parser
+ * ({@link AUTH_ERROR_STATUS}, 400 for a code that is not the library's) with `{ error: code, message }` (plus `Retry-After` and `methods` where they apply); a body the parser
  * refused stays 4xx; a lost database connection is 503 `DATABASE_UNAVAILABLE`; anything else is a bare
  * 500 `INTERNAL_ERROR`. No stack, SQL or secret is ever part of it.
  */
 export function errorAnswer(err: unknown): ErrorAnswer {
   if (isAuthError(err)) {
-    const status = AUTH_ERROR_STATUS[err.code] ?? 400;
+    const status = authErrorStatus(err.code);
     const headers: Record<string, string> =
       err instanceof RateLimitedError ? { "Retry-After": String(err.retryAfter) } : {};
     const body: Record<string, unknown> = { error: err.code, message: status >= 500 ? "Internal error" : err.message };
@@ -100,7 +67,7 @@ export function errorAnswer(err: unknown): ErrorAnswer {
   }
   return (
     unavailableAnswer(err) ?? {
-      status: 500,
+      status: FAILURE_STATUS.INTERNAL_ERROR,
       body: { error: "INTERNAL_ERROR", message: "Internal error" },
       headers: {},
       unexpected: true,

@@ -17,12 +17,11 @@ import {
   UserNotLoggedInError,
 } from "../errors.js";
 import { actorRefusal, targetRefusal } from "../impersonation/policy.js";
-import { type AuthSession, type ImpersonationActor, loggedInSession } from "../sessions/state.js";
+import { type AuthSession, type ImpersonationActor, impersonationOf, loggedInSession } from "../sessions/state.js";
 import { accountAllowsSession } from "../sessions/validity.js";
 import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
-import { regenerateSession } from "./session-promises.js";
-import { endSession } from "./sign-in.js";
+import { auditImpersonationEnd, endSession, replaceSession } from "./session-writer.js";
 
 /** Why an impersonation ended (stored in the audit row). */
 export type ImpersonationEnd =
@@ -55,11 +54,6 @@ export interface ImpersonationInfo {
 }
 
 const MAX_REASON = 500;
-
-/** The impersonation of this session, if any. */
-export function impersonationOf(auth: AuthSession | undefined): ImpersonationActor | undefined {
-  return auth?.loggedIn ? auth.actor : undefined;
-}
 
 /** Refuses a sensitive operation while impersonating (password, email, factors, sessions, admin actions). */
 export function assertNotImpersonating(scope: AuthScope): void {
@@ -146,8 +140,7 @@ export async function startImpersonation(
     request: requestInfo(scope.req, actor.id),
   });
   const info = requestInfo(scope.req);
-  await regenerateSession(scope.req);
-  scope.req.session.auth = {
+  await replaceSession(scope, {
     ...loggedInSession(target, now, {
       remembered: false,
       ipAddress: info.ip ?? null,
@@ -156,7 +149,7 @@ export async function startImpersonation(
     startedAt: auth.startedAt,
     authenticatedAt: 0,
     actor: snapshot,
-  };
+  });
 }
 
 /**
@@ -179,8 +172,7 @@ export async function stopImpersonation(scope: AuthScope, cause: ImpersonationEn
   if (!accountAllowsSession(account, actor.forceLogout)) return endSession(scope);
   const now = scope.ctx.now().getTime();
   const info = requestInfo(scope.req);
-  await regenerateSession(scope.req);
-  scope.req.session.auth = {
+  await replaceSession(scope, {
     ...loggedInSession(account, now, {
       remembered: actor.remembered,
       ipAddress: info.ip ?? null,
@@ -188,19 +180,6 @@ export async function stopImpersonation(scope: AuthScope, cause: ImpersonationEn
     }),
     startedAt: actor.sessionStartedAt,
     authenticatedAt: actor.authenticatedAt,
-  };
-}
-
-/** Writes the end row of the session's impersonation, if it has one (the session is about to be replaced). */
-export async function auditImpersonationEnd(scope: AuthScope, cause: string): Promise<void> {
-  const auth = scope.req.session?.auth;
-  const actor = impersonationOf(auth);
-  if (!auth || !actor) return;
-  await logActivity(scope.ctx, {
-    accountId: auth.accountId,
-    action: AuthActivityAction.ImpersonationStopped,
-    metadata: { targetAccountId: auth.accountId, cause, startedAt: new Date(actor.startedAt).toISOString() },
-    request: requestInfo(scope.req, actor.accountId),
   });
 }
 

@@ -3,7 +3,7 @@ import type { AuthConfig } from "../config.js";
 import { type AuthContext, getAuthContext } from "../core/context.js";
 import { validityInput } from "../sessions/check.js";
 import { decideSession } from "../sessions/validity.js";
-import { AuthError } from "../errors.js";
+import { SessionMissingError } from "../errors.js";
 import { AuthManager } from "./auth-manager.js";
 import { restoreFromRememberCookie } from "./remember-cookie.js";
 import { resyncSession } from "./resync.js";
@@ -34,7 +34,7 @@ export function createAuthMiddleware(config: AuthConfig): RequestHandler {
     try {
       if (req.auth instanceof AuthManager) return next();
       if (!hasSession(req))
-        throw new AuthError("express-session must be mounted before the auth middleware", "SESSION_MISSING");
+        throw new SessionMissingError();
       // A changed session is written before the answer goes out, so a failed write is answered (503).
       commitSessionBeforeAnswer(req, res);
       const ctx = ready;

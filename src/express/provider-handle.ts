@@ -4,9 +4,8 @@ import { logActivity } from "../core/activity.js";
 import { notifyAccount } from "../core/notifications.js";
 import { OAuthStateError, ReauthenticationRequiredError, UserNotLoggedInError, isAuthError } from "../errors.js";
 import { linkToAccount } from "../oauth/oauth-accounts.js";
-import { resolveOAuthAccount } from "../oauth/resolve-account.js";
 import { unlinkProvider } from "../oauth/unlink.js";
-import { type OAuthUserData, toOAuthUserData } from "../oauth/user-data.js";
+import { type OAuthUserData, toOAuthUserData } from "../providers/user-data.js";
 import {
   OAuthProviderError,
   callbackError,
@@ -20,7 +19,7 @@ import { assertNotImpersonating } from "./impersonation.js";
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
 import { withSpan } from "../tracing/tracer.js";
-import { signInOrChallenge } from "./two-factor-login.js";
+import { signInWith } from "./sign-in.js";
 
 /** Options of {@link ProviderHandle.getAuthUrl}. */
 export interface AuthUrlOptions {
@@ -102,14 +101,7 @@ export class ProviderHandle {
       await this.finishLink(flow, profile);
       return { isNewUser: false };
     }
-    const { ctx } = this.scope;
-    const resolved = await resolveOAuthAccount(ctx, this.name, profile, this.entry, requestInfo(this.scope.req));
-    await signInOrChallenge(this.scope, resolved.account, {
-      remember: flow.remember,
-      metadata: { provider: this.name, isNewUser: resolved.isNewUser },
-      ...(ctx.config.twoFactor.requireForOAuth ? {} : { hasTwoFactor: false }),
-    });
-    return { isNewUser: resolved.isNewUser };
+    return signInWith(this.scope, "oauth", { provider: this.name, profile }, { remember: flow.remember, trusted: true });
   }
 
   /**

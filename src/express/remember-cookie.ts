@@ -1,39 +1,10 @@
-import type { CookieOptions } from "express";
+/** Remember-me over a request: restoring a sign-in from the cookie, and forgetting this device. */
 import { AuthActivityAction } from "../core/activity-actions.js";
 import { logActivity } from "../core/activity.js";
-import { type RememberCookieValue, deleteRememberToken, restoreRememberToken } from "../core/remember-tokens.js";
-import { readCookie, requestInfo } from "./request-info.js";
+import { deleteRememberToken, restoreRememberToken } from "../core/remember-tokens.js";
+import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
-import { establishSession } from "./sign-in.js";
-
-function cookieOptions(scope: AuthScope): CookieOptions {
-  const { cookie } = scope.ctx.config;
-  return {
-    httpOnly: true,
-    secure: cookie.secure ?? scope.req.secure,
-    path: cookie.path ?? "/",
-    ...(cookie.sameSite ? { sameSite: cookie.sameSite } : {}),
-    ...(cookie.domain ? { domain: cookie.domain } : {}),
-  };
-}
-
-/** Sets the remember-me cookie (HttpOnly, SameSite=Lax by default, expiring with the token). */
-export function setRememberCookie(scope: AuthScope, value: RememberCookieValue): void {
-  scope.res.cookie(scope.ctx.config.rememberCookieName, value.token, {
-    ...cookieOptions(scope),
-    expires: value.expires,
-  });
-}
-
-/** Clears the remember-me cookie. */
-export function clearRememberCookie(scope: AuthScope): void {
-  scope.res.clearCookie(scope.ctx.config.rememberCookieName, cookieOptions(scope));
-}
-
-/** The remember-me cookie of the request, if any. */
-export function rememberCookie(scope: AuthScope): string | undefined {
-  return readCookie(scope.req, scope.ctx.config.rememberCookieName);
-}
+import { clearRememberCookie, rememberCookie, writeSignedInSession } from "./session-writer.js";
 
 /** Deletes this device's remember-me token and clears its cookie. */
 export async function forgetThisDevice(scope: AuthScope): Promise<void> {
@@ -57,9 +28,8 @@ export async function restoreFromRememberCookie(scope: AuthScope): Promise<void>
     clearRememberCookie(scope);
     return;
   }
-  if (result.next) setRememberCookie(scope, result.next);
   await Promise.all([
-    establishSession(scope, result.account, { remembered: true }),
+    writeSignedInSession(scope, result.account, { remembered: true, rememberCookie: result.next }),
     logActivity(scope.ctx, { accountId: result.account.id, action: AuthActivityAction.RememberTokenUsed, request }),
   ]);
 }

@@ -1,14 +1,13 @@
 import { type FinalValidity, checkSession } from "../sessions/check.js";
 import { endImpersonatedSession, stopImpersonation } from "./impersonation.js";
 import type { AuthScope } from "./scope.js";
-import { endSession } from "./sign-in.js";
+import { endSession, updateAuthState } from "./session-writer.js";
 
 /** Carries out a final answer of the validity decision on this request's session. */
 async function apply(scope: AuthScope, validity: FinalValidity): Promise<void> {
   switch (validity.kind) {
     case "refresh":
-      Object.assign(validity.auth, validity.fields);
-      return;
+      return updateAuthState(validity.auth, validity.fields);
     case "ended":
       if (validity.auth?.actor && (validity.reason === "lifetime" || validity.reason === "actor_inactive"))
         return endImpersonatedSession(scope, validity.reason === "lifetime" ? "session_expired" : "actor_inactive");

@@ -8,15 +8,15 @@
 import type session from "express-session";
 import { MAX_JSON_DEPTH, valueTooLarge } from "../core/json-bounds.js";
 import { MAX_SESSION_BYTES, parseSess } from "../sessions/stored-session.js";
-import { AuthError } from "../errors.js";
+import { SessionTooLargeError } from "../errors.js";
 
 export { MAX_SESSION_BYTES } from "../sessions/stored-session.js";
 /** Most array elements and object properties a session may hold in all. */
 const MAX_SESSION_NODES = 10_000;
 
 /** The refusal of a session past the bounds (HTTP 413). */
-export function sessionTooLarge(): AuthError {
-  return new AuthError("The session holds too much data or nests too deeply", "SESSION_TOO_LARGE");
+export function sessionTooLarge(): SessionTooLargeError {
+  return new SessionTooLargeError();
 }
 
 /**

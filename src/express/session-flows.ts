@@ -3,17 +3,17 @@ import { AuthActivityAction } from "../core/activity-actions.js";
 import { logActivity } from "../core/activity.js";
 import { withTransaction } from "../core/context.js";
 import { setAccountPassword } from "../core/password-change.js";
-import { verifyOwnPassword } from "../core/login.js";
+import { verifyOwnPassword } from "../core/own-password.js";
 import { revokeAccountAccess } from "../core/revocation.js";
 import { type SessionInfo, listAccountSessions, revokeAccountSession, sessionKey } from "../core/session-records.js";
-import { AuthStatus } from "../core/status.js";
-import { InvalidPasswordError, UserInactiveError, UserNotLoggedInError } from "../errors.js";
+import { InvalidPasswordError, UserNotLoggedInError } from "../errors.js";
 import type { AuthSession } from "../sessions/state.js";
-import { clearRememberCookie } from "./remember-cookie.js";
+
 import { requestInfo } from "./request-info.js";
 import { type AuthScope, signedIn } from "./scope.js";
-import { regenerateSession } from "./session-promises.js";
-import { completeSignIn, endSession, logout } from "./sign-in.js";
+import { clearRememberCookie, endSession, replaceSession } from "./session-writer.js";
+import { applySignIn, logout } from "./sign-in.js";
+import { signInAccount } from "../sign-in/sign-in.js";
 
 function requireSignedIn(scope: AuthScope): AuthSession {
   const auth = signedIn(scope);
@@ -22,10 +22,8 @@ function requireSignedIn(scope: AuthScope): AuthSession {
 }
 
 /** Moves the current auth state to a new session id (after a privilege or credential change). */
-async function rotateSession(scope: AuthScope, auth: AuthSession): Promise<void> {
-  const copy = { ...auth };
-  await regenerateSession(scope.req);
-  scope.req.session.auth = copy;
+function rotateSession(scope: AuthScope, auth: AuthSession): Promise<void> {
+  return replaceSession(scope, { ...auth });
 }
 
 /** `req.auth.verifyPassword`: true when the password is the current account's (false for OAuth-only accounts). */
@@ -102,7 +100,13 @@ export async function revokeSession(scope: AuthScope, id: unknown): Promise<bool
 /** `req.auth.loginAsUserBy`: replaces the session with one for another account (must be Normal); audited with the actor. */
 export async function loginAsUserBy(scope: AuthScope, identifier: AccountIdentifier): Promise<void> {
   const account = await requireAccount(scope.ctx, identifier);
-  if (account.status !== AuthStatus.Normal) throw new UserInactiveError();
   const actor = signedIn(scope)?.accountId ?? null;
-  await completeSignIn(scope, account, { remember: false, metadata: { loginAs: true, actorAccountId: actor } });
+  const result = await signInAccount(scope.ctx, account, {
+    remember: false,
+    metadata: { loginAs: true, actorAccountId: actor },
+    request: requestInfo(scope.req),
+    secondFactor: false,
+    requiresConfirmedEmail: false,
+  });
+  await applySignIn(scope, result);
 }

@@ -1,9 +1,9 @@
 import type { Request } from "express";
-import { AuthError } from "../errors.js";
+import { SessionMissingError } from "../errors.js";
 
 function requireSession(req: Request) {
   if (!req.session || typeof req.session.regenerate !== "function") {
-    throw new AuthError("express-session must be mounted before the auth middleware", "SESSION_MISSING");
+    throw new SessionMissingError();
   }
   return req.session;
 }

@@ -1,12 +1,20 @@
-import { count, gt, lt } from "drizzle-orm";
 import type { Request } from "express";
 import session from "express-session";
 import type { AuthConfig } from "../config.js";
 import { type AuthContext, getAuthContext } from "../core/context.js";
-import { parseDuration } from "../core/duration.js";
+import { parseDuration } from "../primitives/duration.js";
 import { sessionKey } from "../core/session-records.js";
 import { AuthConfigError } from "../errors.js";
-import { deleteSessionRow, extendSessionRow, readSessionRow, writeSessionRow } from "../sessions/session-rows.js";
+import {
+  countLiveSessions,
+  deleteAllSessionRows,
+  deleteExpiredSessionRows,
+  deleteSessionRow,
+  extendSessionRow,
+  listLiveSessionJson,
+  readSessionRow,
+  writeSessionRow,
+} from "../sessions/session-rows.js";
 import { parseStoredSession, sessionJson } from "./session-bounds.js";
 
 /** Options of {@link createSessionStore}. */
@@ -209,37 +217,26 @@ export class DrizzleSessionStore extends session.Store {
   }
 
   override all(cb: Callback<session.SessionData[]>): void {
-    this.run(cb, async (ctx) => {
-      const s = ctx.t.sessions;
-      const rows = await ctx.db.select({ sess: s.sess }).from(s).where(gt(s.expires, ctx.now())).limit(10_000);
-      return rows.flatMap((r) => parseStoredSession(r.sess) ?? []);
-    });
+    this.run(cb, async (ctx) =>
+      (await listLiveSessionJson(ctx, 10_000)).flatMap((json) => parseStoredSession(json) ?? []),
+    );
   }
 
   override length(cb: Callback<number>): void {
-    this.run(cb, async (ctx) => {
-      const [row] = await ctx.db
-        .select({ n: count() })
-        .from(ctx.t.sessions)
-        .where(gt(ctx.t.sessions.expires, ctx.now()));
-      return Number(row?.n ?? 0);
-    });
+    this.run(cb, (ctx) => countLiveSessions(ctx));
   }
 
   override clear(cb?: Callback): void {
     this.run(cb, async (ctx) => {
       this.expiries.clear();
       ctx.sessionCache?.clear();
-      await ctx.db.delete(ctx.t.sessions);
+      await deleteAllSessionRows(ctx);
     });
   }
 
   /** Deletes expired rows now. Returns how many. */
   async prune(): Promise<number> {
-    const ctx = await this.ctx;
-    const s = ctx.t.sessions;
-    const rows = await ctx.db.delete(s).where(lt(s.expires, ctx.now())).returning({ id: s.id });
-    return rows.length;
+    return deleteExpiredSessionRows(await this.ctx);
   }
 
   /** When a session without a cookie `maxAge` expires if it is not used again after `now` (the idle timeout). */

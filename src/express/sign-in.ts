@@ -1,79 +1,67 @@
-import type { AuthAccount } from "../core/accounts.js";
+/**
+ * Sign-in over a request: runs the sign-in use case (`src/sign-in/`) and writes what it decided with
+ * the session writer. Every method goes through {@link signInWith}; `req.auth.login` is the password
+ * method's name for it.
+ */
 import { AuthActivityAction } from "../core/activity-actions.js";
-import { type ActivityEntry, logActivity } from "../core/activity.js";
-import { type AccountProfile, recordLogin, verifyLogin } from "../core/login.js";
-import { createRememberToken } from "../core/remember-tokens.js";
-import { loggedInSession } from "../sessions/state.js";
-import { forgetThisDevice, setRememberCookie } from "./remember-cookie.js";
+import { logActivity } from "../core/activity.js";
+import { SecondFactorRequiredError } from "../errors.js";
+import { type SignInResult, signIn } from "../sign-in/sign-in.js";
+import { impersonationOf } from "../sessions/state.js";
+import { withSpan } from "../tracing/tracer.js";
+import { forgetThisDevice } from "./remember-cookie.js";
+import { stopImpersonation } from "./impersonation.js";
 import { requestInfo } from "./request-info.js";
 import type { AuthScope } from "./scope.js";
-import { regenerateSession } from "./session-promises.js";
-import { withSpan } from "../tracing/tracer.js";
-import { auditImpersonationEnd, stopImpersonation } from "./impersonation.js";
-import { signInOrChallenge } from "./two-factor-login.js";
+import { endSession, writePendingSession, writeSignedInSession } from "./session-writer.js";
+
+/** Options of {@link signInWith}. */
+export interface SignInOptions {
+  /** Issue a remember-me token for this device. @default false */
+  remember?: boolean;
+  /** Extra metadata for the `login` audit row (never a secret). */
+  metadata?: Record<string, unknown>;
+  /** The input comes from the library's own checks (see `SignInAttempt.trusted`). @default false */
+  trusted?: boolean;
+}
 
 /**
- * Replaces the session with a signed-in one for `account`: a new session id (fixation defence), the
- * account state and its profile (name, avatar; null until the next resync when not given);
- * express-session stores it before the response goes out.
+ * Writes a sign-in result to the session: a signed-in session (new id, remember-me cookie), or the
+ * pending second step and {@link SecondFactorRequiredError}; a refusal is thrown as its `AuthError`.
  */
-export async function establishSession(
-  scope: AuthScope,
-  account: AuthAccount,
-  options: { remembered: boolean; profile?: AccountProfile | Promise<AccountProfile> },
-): Promise<void> {
-  const { req, ctx } = scope;
-  const info = requestInfo(req);
-  const [profile] = await Promise.all([
-    options.profile,
-    auditImpersonationEnd(scope, "signin").then(() => regenerateSession(req)),
-  ]);
-  req.session.auth = loggedInSession(account, ctx.now().getTime(), {
-    remembered: options.remembered,
-    ipAddress: info.ip ?? null,
-    userAgent: info.userAgent ?? null,
-    profile,
+export async function applySignIn(scope: AuthScope, result: SignInResult): Promise<{ isNewUser: boolean }> {
+  if (result.kind === "refused") throw result.error;
+  if (result.kind === "second_factor") {
+    await writePendingSession(scope, result.challenge.pending);
+    throw new SecondFactorRequiredError(result.challenge.methods, result.challenge.pending.availableMechanisms);
+  }
+  await writeSignedInSession(scope, result.account, {
+    remembered: false,
+    profile: result.profile,
+    rememberCookie: result.remember,
   });
-}
-
-/** Ends the session's server state: a new, empty session replaces it (the old row is deleted). */
-export async function endSession(scope: AuthScope): Promise<void> {
-  if (!scope.req.session?.auth) return;
-  await regenerateSession(scope.req);
+  return { isNewUser: result.isNewUser };
 }
 
 /**
- * Completes a sign-in after every check passed: records it, writes the audit rows, optionally issues a
- * remember-me token for this device, and regenerates the session.
+ * Signs in with a registered method (`password`, `oauth`, …) and its raw input.
+ * @throws the refusal's `AuthError` (INVALID_INPUT for an unknown method) | {SecondFactorRequiredError}
  */
-export async function completeSignIn(
+export async function signInWith(
   scope: AuthScope,
-  account: AuthAccount,
-  options: { remember: boolean; rehash?: string | null; metadata?: Record<string, unknown> },
-): Promise<void> {
-  const { ctx } = scope;
-  const request = requestInfo(scope.req);
-  const remember = options.remember ? await createRememberToken(ctx, account.id) : null;
-  const entries: ActivityEntry[] = [
-    {
-      accountId: account.id,
-      action: AuthActivityAction.Login,
-      metadata: { email: account.email, remember: options.remember, ...options.metadata },
-      request,
-    },
-  ];
-  if (remember)
-    entries.push({
-      accountId: account.id,
-      action: AuthActivityAction.RememberTokenCreated,
-      metadata: { email: account.email },
-      request,
-    });
-  await Promise.all([
-    logActivity(ctx, ...entries),
-    establishSession(scope, account, { remembered: false, profile: recordLogin(ctx, account.id, options.rehash ?? null) }),
-  ]);
-  if (remember) setRememberCookie(scope, remember);
+  method: unknown,
+  input: unknown,
+  options: SignInOptions = {},
+): Promise<{ isNewUser: boolean }> {
+  const result = await signIn(scope.ctx, {
+    method,
+    input,
+    remember: options.remember === true,
+    metadata: options.metadata ?? {},
+    request: requestInfo(scope.req),
+    trusted: options.trusted === true,
+  });
+  return applySignIn(scope, result);
 }
 
 /** A remember-me flag from JSON or a form: `true`, `"true"`, `"on"` or `"1"`. */
@@ -81,7 +69,7 @@ export function isRememberFlag(value: unknown): boolean {
   return value === true || value === "true" || value === "on" || value === "1";
 }
 
-/** `req.auth.login`: checks the credentials, then signs in. */
+/** `req.auth.login`: the password method. */
 export async function loginWithPassword(
   scope: AuthScope,
   email: unknown,
@@ -89,16 +77,15 @@ export async function loginWithPassword(
   remember: unknown,
 ): Promise<void> {
   const wanted = isRememberFlag(remember);
-  await withSpan(scope.ctx, "auth.login", { "auth.remember": wanted }, async () => {
-    const { account, rehash, hasTwoFactor } = await verifyLogin(scope.ctx, email, password, requestInfo(scope.req));
-    await signInOrChallenge(scope, account, { remember: wanted, rehash, hasTwoFactor });
-  });
+  await withSpan(scope.ctx, "auth.login", { "auth.remember": wanted }, () =>
+    signInWith(scope, "password", { email, password }, { remember: wanted }),
+  );
 }
 
 /** `req.auth.logout`: forgets this device's remember-me token, audits, and ends the session. */
 export async function logout(scope: AuthScope): Promise<void> {
   const auth = scope.req.session?.auth;
-  if (auth?.loggedIn && auth.actor) return stopImpersonation(scope, "logout");
+  if (impersonationOf(auth)) return stopImpersonation(scope, "logout");
   await forgetThisDevice(scope);
   if (auth?.loggedIn) {
     await logActivity(scope.ctx, {

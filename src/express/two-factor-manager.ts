@@ -1,5 +1,5 @@
 import { TwoFactorMechanism } from "../core/activity-actions.js";
-import { verifyOwnPassword } from "../core/login.js";
+import { verifyOwnPassword } from "../core/own-password.js";
 import { ReauthenticationRequiredError, UserNotLoggedInError } from "../errors.js";
 import * as enrollment from "../two-factor/enrollment.js";
 import { type Mechanism, isMechanism, listMethods } from "../two-factor/methods.js";
@@ -9,6 +9,7 @@ import { type AuthScope, signedIn } from "./scope.js";
 import { completeTwoFactorLogin, verifyPendingFactor } from "./two-factor-login.js";
 import { InvalidInputError } from "../errors.js";
 import { assertNotImpersonating } from "./impersonation.js";
+import { updateAuthState } from "./session-writer.js";
 
 /** The signed-in session for a change to the account's factors (never while impersonating). */
 function account(scope: AuthScope): AuthSession {
@@ -36,7 +37,7 @@ async function requireRecentAuth(scope: AuthScope, auth: AuthSession, password: 
   if (!(await verifyOwnPassword(scope.ctx, auth.accountId, password, requestInfo(scope.req)))) {
     throw new ReauthenticationRequiredError();
   }
-  auth.authenticatedAt = now;
+  updateAuthState(auth, { authenticatedAt: now });
 }
 
 /** `req.auth.twoFactor`: enrolment, the login step and management (@prsm/auth names). */
@@ -67,7 +68,7 @@ export class TwoFactorManager {
       contact,
     );
     const key = mechanism === TwoFactorMechanism.EMAIL ? "email" : "sms";
-    auth.twoFactorSetup = { ...auth.twoFactorSetup, [key]: selector };
+    updateAuthState(auth, { twoFactorSetup: { ...auth.twoFactorSetup, [key]: selector } });
     return { maskedContact };
   }
 

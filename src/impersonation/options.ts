@@ -1,5 +1,5 @@
-import type { AuthAccount } from "../core/accounts.js";
-import { type Duration, parseDuration } from "../core/duration.js";
+import type { AuthAccount } from "../primitives/account.js";
+import { type Duration, parseDuration } from "../primitives/duration.js";
 import { AuthConfigError } from "../errors.js";
 
 /** Impersonation settings (`config.impersonation`). Off unless `enabled` is exactly true. */

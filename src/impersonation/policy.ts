@@ -2,8 +2,8 @@
  * Who may impersonate whom, in two steps: the actor-level permission, which needs no target and so can
  * refuse before anything about the target is revealed, and the per-target checks.
  */
-import type { AccountRecord, AuthAccount } from "../core/accounts.js";
-import { AuthStatus } from "../core/status.js";
+import type { AccountRecord, AuthAccount } from "../primitives/account.js";
+import { AuthStatus } from "../primitives/status.js";
 import { type ResolvedImpersonation, hasLowerPrivilege } from "./options.js";
 
 /** The account as the policy hooks see it: without the password hash. */

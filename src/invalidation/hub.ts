@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import type { AnyPgDatabase } from "../core/database.js";
+import type { AnyPgDatabase } from "../primitives/database.js";
 import { listenAdapterFor } from "./adapters.js";
 import { InvalidationListener, type ListenerState, type ListenerTiming } from "./listener.js";
 import { InvalidationMarks } from "./marks.js";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { ListenAdapter, ListenConnection } from "./adapters.js";
+import type { ListenAdapter, ListenConnection } from "./listen-adapter.js";
 import { type InvalidationKind, formatProbe, parsePayload } from "./payload.js";
 
 /**

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { AnyPgDatabase } from "../core/database.js";
+import type { AnyPgDatabase } from "../primitives/database.js";
 import type { InvalidationHub } from "./hub.js";
 import { type InvalidationKind, formatPayload } from "./payload.js";
 

@@ -1,4 +1,4 @@
-import type { ListenAdapter } from "./adapters.js";
+import type { ListenAdapter } from "./listen-adapter.js";
 import { quoteChannel } from "./channel.js";
 
 interface PgNotification {

@@ -10,7 +10,7 @@ import { logActivity } from "../core/activity.js";
 import type { AuthContext, RequestInfo } from "../core/context.js";
 import { isValidEmail, canonicalizeEmail } from "../core/email.js";
 import { notifyAccount } from "../core/notifications.js";
-import { AuthStatus } from "../core/status.js";
+import { AuthStatus } from "../primitives/status.js";
 import {
   OAuthAccountExistsError,
   OAuthEmailRequiredError,
@@ -21,7 +21,7 @@ import type { ProviderProfile } from "../providers/oauth-provider.js";
 import type { ProviderEntry } from "../providers/registry.js";
 import { findIdentity, refreshIdentity } from "./identities.js";
 import { createOAuthAccount, linkByVerifiedEmail } from "./oauth-accounts.js";
-import { toOAuthUserData } from "./user-data.js";
+import { toOAuthUserData } from "../providers/user-data.js";
 
 /** The account an OAuth sign-in lands on. */
 export interface ResolvedOAuthAccount {
@@ -33,8 +33,9 @@ export interface ResolvedOAuthAccount {
 type Policy = Pick<ProviderEntry, "allowEmailLinking" | "trustEmail">;
 
 /**
- * Finds or creates the account of a provider identity, refreshes the stored profile, and refuses an
- * account that is not Normal (with a `failed_login` audit row).
+ * Finds or creates the account of a provider identity and refreshes the stored profile. An existing
+ * account is linked by email only while it is Normal; whether the account may sign in is the sign-in
+ * use case's decision (`src/sign-in/`), as for every method.
  * @throws {UserInactiveError} | {OAuthAccountExistsError} | {OAuthEmailRequiredError} | {UserIdTakenError}
  */
 export async function resolveOAuthAccount(
@@ -46,9 +47,7 @@ export async function resolveOAuthAccount(
 ): Promise<ResolvedOAuthAccount> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const resolved = await findOrCreate(ctx, provider, profile, policy, request);
-      await assertActive(ctx, resolved.account, provider, request);
-      return resolved;
+      return await findOrCreate(ctx, provider, profile, policy, request);
     } catch (err) {
       // A concurrent first sign-in of the same identity won the insert: its account is the one.
       if (!(err instanceof OAuthIdentityTakenError) || attempt > 0) throw err;

@@ -5,7 +5,7 @@
  * ends as `OAuthProviderError` (`network`), never as a hang. The token request is sent here rather than
  * by arctic, whose client takes no abort signal.
  */
-import { parseDuration } from "../core/duration.js";
+import { parseDuration } from "../primitives/duration.js";
 import { OAuthProviderError, type ProviderTokens } from "./oauth-provider.js";
 import { type BaseProviderOptions, fromOAuthErrorCode, isObject, readTokens, str } from "./shared.js";
 

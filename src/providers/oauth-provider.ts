@@ -3,7 +3,10 @@
  * through these types only, so arctic (no longer developed) can be replaced or vendored in this folder.
  */
 import { generateCodeVerifier as arcticCodeVerifier, generateState as arcticState } from "arctic";
-import { AuthError } from "../errors.js";
+import { OAuthProviderError } from "../errors.js";
+
+// The error lives with the others (src/errors.ts, which owns every code and its status); re-exported here.
+export { OAuthProviderError, type OAuthProviderErrorReason } from "../errors.js";
 
 /** Tokens returned by a provider's token endpoint, normalised. Never log or persist these in plain text. */
 export interface ProviderTokens {
@@ -54,38 +57,6 @@ export interface OAuthProvider {
   exchangeCode(code: string, codeVerifier: string): Promise<ProviderTokens>;
   /** Loads and normalises the account behind `tokens`. */
   fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile>;
-}
-
-/** Why a provider step failed. Stable; safe to show or branch on. */
-export type OAuthProviderErrorReason = "access_denied" | "invalid_grant" | "network" | "bad_response" | "bad_profile";
-
-const MESSAGES: Record<OAuthProviderErrorReason, string> = {
-  access_denied: "The user denied access at the provider",
-  invalid_grant: "The provider rejected the authorization code",
-  network: "The provider could not be reached",
-  bad_response: "The provider sent an unexpected response",
-  bad_profile: "The provider sent a malformed profile",
-};
-
-/** A provider step failed. The message never contains tokens, codes or secrets. */
-export class OAuthProviderError extends AuthError {
-  /** Stable reason, see {@link OAuthProviderErrorReason}. */
-  readonly reason: OAuthProviderErrorReason;
-  /** Provider key. */
-  readonly provider: string;
-  /** The OAuth `error` code the provider returned (e.g. `invalid_client`), when there was one. */
-  readonly providerCode: string | null;
-
-  constructor(
-    provider: string,
-    reason: OAuthProviderErrorReason,
-    options: { providerCode?: string | null; cause?: unknown } = {},
-  ) {
-    super(`${MESSAGES[reason]} (${provider})`, "OAUTH_PROVIDER_ERROR", { cause: options.cause });
-    this.provider = provider;
-    this.reason = reason;
-    this.providerCode = options.providerCode ?? null;
-  }
 }
 
 /**

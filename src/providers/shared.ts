@@ -1,6 +1,6 @@
 /** Internal helpers shared by the provider files: options, error mapping, token and claim normalisation. */
 import { decodeIdToken } from "arctic";
-import type { Duration } from "../core/duration.js";
+import type { Duration } from "../primitives/duration.js";
 import { OAuthProviderError, type ProviderTokens } from "./oauth-provider.js";
 
 /** Options every provider accepts. */

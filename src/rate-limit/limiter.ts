@@ -3,13 +3,26 @@
  * (the @prsm/auth duck type) when one is configured. Keys never hold an address or an email in clear.
  */
 import { inArray, sql } from "drizzle-orm";
-import { type ExternalLimiter, LIMITER_METHODS } from "./external.js";
-import type { AuthContext } from "../core/context.js";
-import { timestampParam } from "../core/sql-time.js";
+import type { AuthTables } from "../../schema/create-auth-schema.js";
 import { sha256Hex } from "../crypto/tokens.js";
 import { RateLimitedError } from "../errors.js";
+import type { AnyPgDatabase } from "../primitives/database.js";
+import { timestampParam } from "../primitives/sql-time.js";
 import { clientBucket } from "./client-ip.js";
-import type { RateLimitedAction } from "./options.js";
+import { type ExternalLimiter, LIMITER_METHODS } from "./external.js";
+import type { RateLimitedAction, ResolvedRateLimits } from "./options.js";
+
+/**
+ * What the limiter reads of an auth context: the database (or transaction), the `rate_limits` table,
+ * the clock, and the resolved limits. An `AuthContext` is one; the limiter sits below the services
+ * that call it, so it names only what it uses.
+ */
+export interface RateLimitScope {
+  db: AnyPgDatabase;
+  t: Pick<AuthTables, "rateLimits">;
+  now(): Date;
+  config: { rateLimits: ResolvedRateLimits; limiter: ExternalLimiter | undefined };
+}
 
 /** Who an event is counted for: the canonical email (or another account key) and the client address. */
 export interface RateLimitSubject {
@@ -36,7 +49,11 @@ export function ipBucketKey(action: RateLimitedAction, ip: string | null | undef
 }
 
 /** The built-in buckets an event of `action` counts in (none with an external limiter or the action off). */
-export function bucketsFor(ctx: AuthContext, action: RateLimitedAction, subject: RateLimitSubject): RateLimitBucket[] {
+export function bucketsFor(
+  ctx: RateLimitScope,
+  action: RateLimitedAction,
+  subject: RateLimitSubject,
+): RateLimitBucket[] {
   const rule = ctx.config.rateLimits[action];
   if (!rule || ctx.config.limiter) return [];
   const out: RateLimitBucket[] = [];
@@ -48,7 +65,7 @@ export function bucketsFor(ctx: AuthContext, action: RateLimitedAction, subject:
 }
 
 /** Seconds until `resetAt`, at least 1. */
-function secondsUntil(ctx: AuthContext, resetAt: Date): number {
+function secondsUntil(ctx: RateLimitScope, resetAt: Date): number {
   return Math.max(1, Math.ceil((resetAt.getTime() - ctx.now().getTime()) / 1000));
 }
 
@@ -58,7 +75,7 @@ function secondsUntil(ctx: AuthContext, resetAt: Date): number {
  * Returns the new counts by key.
  */
 export async function countEvents(
-  ctx: AuthContext,
+  ctx: RateLimitScope,
   buckets: readonly Pick<RateLimitBucket, "key" | "windowMs">[],
   fixed: boolean,
 ): Promise<Map<string, { count: number; resetAt: Date }>> {
@@ -84,7 +101,7 @@ export async function countEvents(
 
 /** Live counts of some keys, in one statement. */
 export async function readCounts(
-  ctx: AuthContext,
+  ctx: RateLimitScope,
   keys: readonly string[],
 ): Promise<Map<string, { count: number; resetAt: Date }>> {
   if (keys.length === 0) return new Map();
@@ -99,7 +116,7 @@ export async function readCounts(
 
 /** Throws {@link RateLimitedError} when any bucket's count reached `max` (or exceeds it, with `strict`). */
 export function assertUnderLimits(
-  ctx: AuthContext,
+  ctx: RateLimitScope,
   buckets: readonly RateLimitBucket[],
   counts: Map<string, { count: number; resetAt: Date }>,
   exceedOnly = false,
@@ -140,7 +157,7 @@ function externalKeys(action: RateLimitedAction, subject: RateLimitSubject): str
  * @throws {RateLimitedError}
  */
 export async function consultExternalLimiter(
-  ctx: AuthContext,
+  ctx: RateLimitScope,
   action: RateLimitedAction,
   subject: RateLimitSubject,
 ): Promise<void> {
@@ -153,7 +170,7 @@ export async function consultExternalLimiter(
  * @throws {RateLimitedError}
  */
 export async function consumeRateLimit(
-  ctx: AuthContext,
+  ctx: RateLimitScope,
   action: RateLimitedAction,
   subject: RateLimitSubject,
 ): Promise<void> {

@@ -1,4 +1,4 @@
-import { type Duration, parseDuration } from "../core/duration.js";
+import { type Duration, parseDuration } from "../primitives/duration.js";
 import { AuthConfigError } from "../errors.js";
 
 /** One limit: at most `perAccount` / `perIp` counted events per `window`; `false` turns a side off. */

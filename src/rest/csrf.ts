@@ -5,14 +5,10 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Request } from "express";
-import { AuthError } from "../errors.js";
+import { CsrfError } from "../errors.js";
 
-/** A state-changing request failed the CSRF checks (HTTP 403). */
-export class CsrfError extends AuthError {
-  constructor(reason: "token" | "origin") {
-    super(reason === "token" ? "Missing or invalid CSRF token" : "Cross-origin request refused", "CSRF_FAILED");
-  }
-}
+/** A state-changing request failed the CSRF checks (HTTP 403); defined with the other errors in src/errors.ts. */
+export { CsrfError };
 
 declare module "express-session" {
   interface SessionData {

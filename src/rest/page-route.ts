@@ -1,6 +1,6 @@
 /** Serves the built-in pages: gathers the page data of a request and sends the HTML with its headers. */
 import type { Router } from "express";
-import { AuthError } from "../errors.js";
+import { NotFoundError } from "../errors.js";
 import { csrfTokenOf } from "./csrf.js";
 import { type PageData, type PageName, createPageNonce, pageSecurityHeaders, renderPage } from "./pages/index.js";
 import { type RouteScope, callbackUrlOf } from "./respond.js";
@@ -31,7 +31,7 @@ function providerOrigins(scope: RouteScope): string[] {
 /** Renders page `name` for this request, with `extra` data, and sends it. */
 export function renderPageTo(scope: RouteScope, name: PageName, extra: Partial<PageData> = {}): void {
   const pages = scope.options.pages;
-  if (!pages) throw new AuthError("Pages are turned off", "NOT_FOUND");
+  if (!pages) throw new NotFoundError("Pages are turned off");
   const auth = scope.req.session?.auth;
   const pending = auth?.awaitingTwoFactor;
   const notice = queryString(scope, "notice", 32);

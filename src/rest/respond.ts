@@ -1,8 +1,15 @@
 /** How the router answers: JSON for API clients, redirects (303) for browser form posts. */
 import type { Request, Response } from "express";
 import type { AuthContext } from "../core/context.js";
-import { InvalidPasswordError, RateLimitedError, SecondFactorRequiredError, isAuthError } from "../errors.js";
-import { AUTH_ERROR_STATUS, describeError, unavailableAnswer } from "../express/error-handler.js";
+import {
+  FAILURE_STATUS,
+  InvalidPasswordError,
+  RateLimitedError,
+  SecondFactorRequiredError,
+  authErrorStatus,
+  isAuthError,
+} from "../errors.js";
+import { describeError, unavailableAnswer } from "../express/error-handler.js";
 import { discardSessionChanges } from "../express/session-commit.js";
 import { type BodyFields, bodyFields } from "./body.js";
 import { requestOrigin } from "./csrf.js";
@@ -53,7 +60,7 @@ function errorName(err: unknown): string {
 }
 
 /**
- * Answers a failure. API clients get the status of the error's code and `{ error, message }` (plus
+ * Answers a failure. API clients get the status of the error's code (`AUTH_ERROR_STATUS`, the one map) and `{ error, message }` (plus
  * `methods` for a second factor, `retryAfter` with `Retry-After`); browsers are sent back to `page` with
  * `?error=`. An unexpected error is logged by class name, its session changes are dropped, and it is
  * answered as a 503 `DATABASE_UNAVAILABLE` (lost connection) or a generic 500, or the error page.
@@ -71,7 +78,7 @@ export function failWith(scope: RouteScope, err: unknown, page: string): void {
   const unavailable = known ? null : unavailableAnswer(err);
   if (scope.json && unavailable) return void res.status(unavailable.status).json(unavailable.body);
   if (scope.json) {
-    const status = known ? (AUTH_ERROR_STATUS[err.code] ?? 400) : 500;
+    const status = known ? authErrorStatus(err.code) : FAILURE_STATUS.INTERNAL_ERROR;
     const body: Record<string, unknown> = known
       ? { error: name, code: err.code, message: err.message }
       : { error: "Configuration", message: "Internal error" };

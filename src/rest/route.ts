@@ -1,6 +1,7 @@
 /** Wraps the router's handlers: scope, CSRF and origin checks for POSTs, and error answers. */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { AuthContext } from "../core/context.js";
+import { FAILURE_STATUS } from "../errors.js";
 import { unavailableAnswer } from "../express/error-handler.js";
 import { assertCsrfToken, assertSameOrigin } from "./csrf.js";
 import type { ResolvedRestOptions } from "./options.js";
@@ -10,7 +11,7 @@ import { type RouteScope, failWith, routeScope } from "./respond.js";
 function lastResort(res: Response, err: unknown): void {
   const unavailable = unavailableAnswer(err);
   if (unavailable) res.status(unavailable.status).json(unavailable.body);
-  else res.status(500).json({ error: "Configuration", message: "Internal error" });
+  else res.status(FAILURE_STATUS.INTERNAL_ERROR).json({ error: "Configuration", message: "Internal error" });
 }
 
 /** A route's work; it answers through `succeed` (or renders) itself. */

@@ -108,17 +108,14 @@ export function ExpressAuth(config: ExpressAuthConfig): Router {
   if (options.pages) pageRoutes(router, route);
 
   // Failures before any route ran (a malformed body, the session store or the database down): answered
-  // directly, never by a redirect, since the error page would fail the same way (no redirect loop).
-  const lastResort = authErrorHandler({
-    log: (err) => console.error(`[express-drizzle-auth] auth router error: ${describeError(err)}`),
-  });
-  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
-    const status = (err as { status?: unknown })?.status;
-    if (typeof status === "number" && status >= 400 && status < 500)
-      return void res.status(status).json({ error: "INVALID_INPUT", message: "Malformed request" });
-    lastResort(err, req, res, next);
-  });
+  // directly, never by a redirect, since the error page would fail the same way (no redirect loop). The
+  // answer is authErrorHandler's, as for the app's own routes: a refused body keeps the parser's 4xx
+  // (`BAD_REQUEST`, `PAYLOAD_TOO_LARGE`), an AuthError its code's status.
+  router.use(
+    authErrorHandler({
+      log: (err) => console.error(`[express-drizzle-auth] auth router error: ${describeError(err)}`),
+    }),
+  );
   return router;
 }
 

@@ -10,10 +10,10 @@ import {
   ConfirmationNotFoundError,
   EmailTakenError,
   InvalidTokenError,
+  NotConfiguredError,
   ResetExpiredError,
   ResetNotFoundError,
 } from "../errors.js";
-import { AuthError } from "../errors.js";
 import { canonicalizeEmail } from "../core/email.js";
 import { requestOrigin } from "./csrf.js";
 import type { ExpressAuthConfig } from "./options.js";
@@ -77,7 +77,7 @@ export function accountRoutes(
     "/password/forgot",
     route.post("reset", async (scope) => {
       const send = mail?.sendPasswordReset;
-      if (!send) throw new AuthError("Password reset by email is not configured", "NOT_CONFIGURED");
+      if (!send) throw new NotConfiguredError("Password reset by email is not configured");
       const email = scope.fields.email;
       // Resolves alike for unknown, unverified, non-resettable and over-limit addresses; only a real,
       // resettable account gets a token (and a mail, to its stored address: the canonical form).

@@ -1,6 +1,6 @@
 /** Sign-in and sign-out routes: credentials, OAuth start and callback, sign-out. */
 import type { Router } from "express";
-import { SecondFactorRequiredError, UnknownProviderError } from "../errors.js";
+import { AUTH_ERROR_STATUS, SecondFactorRequiredError, UnknownProviderError } from "../errors.js";
 import type { ProviderHandle } from "../express/provider-handle.js";
 import { isRememberFlag } from "../express/sign-in.js";
 import { type RouteScope, callbackUrlOf, succeed } from "./respond.js";
@@ -22,13 +22,13 @@ function providerOf(scope: RouteScope): ProviderHandle {
   return handle;
 }
 
-/** After a correct first factor: JSON 401 with the methods, or the browser to the two-factor page. */
+/** After a correct first factor: JSON 401 (the code's status) with the methods, or the browser to the two-factor page. */
 function toSecondFactor(scope: RouteScope, err: SecondFactorRequiredError, callbackUrl: string): void {
   const to = `${scope.base}/two-factor?callbackUrl=${encodeURIComponent(callbackUrl)}`;
   scope.res.set("Cache-Control", "no-store");
   if (scope.json)
     scope.res
-      .status(401)
+      .status(AUTH_ERROR_STATUS[err.code])
       .json({ error: err.code, code: err.code, message: err.message, methods: err.availableMethods, url: to });
   else scope.res.redirect(303, to);
 }

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { type AuthContext, getAuthContext } from "../core/context.js";
-import { roleNames } from "../core/roles.js";
+import { roleNames } from "../primitives/roles.js";
 import { describeError } from "../express/error-handler.js";
 import { checkSession } from "../sessions/check.js";
 import { readCookies, unsignSessionCookie } from "../sessions/cookies.js";

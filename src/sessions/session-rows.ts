@@ -3,7 +3,7 @@
  * notification in the same statement (a data-modifying CTE), so other instances' caches drop the row
  * exactly when the change commits, and a failed write notifies nobody.
  */
-import { type AnyColumn, type SQL, eq, sql } from "drizzle-orm";
+import { type AnyColumn, type SQL, count, eq, gt, lt, sql } from "drizzle-orm";
 import type { TypedQueryBuilder } from "drizzle-orm/query-builders/query-builder";
 import type { AuthContext } from "../core/context.js";
 import { formatSessionPayload } from "../invalidation/payload.js";
@@ -80,4 +80,30 @@ export async function deleteSessionRow(ctx: AuthContext, key: string): Promise<v
 export async function extendSessionRow(ctx: AuthContext, key: string, expires: Date, now: Date): Promise<void> {
   const s = ctx.t.sessions;
   await ctx.db.update(s).set({ expires, updatedAt: now }).where(eq(s.id, key));
+}
+
+/** The stored JSON of the unexpired rows, at most `limit` of them (the store's `all`). One statement. */
+export async function listLiveSessionJson(ctx: AuthContext, limit: number): Promise<string[]> {
+  const s = ctx.t.sessions;
+  const rows = await ctx.db.select({ sess: s.sess }).from(s).where(gt(s.expires, ctx.now())).limit(limit);
+  return rows.map((r) => r.sess);
+}
+
+/** How many rows are unexpired (the store's `length`). One statement. */
+export async function countLiveSessions(ctx: AuthContext): Promise<number> {
+  const s = ctx.t.sessions;
+  const [row] = await ctx.db.select({ n: count() }).from(s).where(gt(s.expires, ctx.now()));
+  return Number(row?.n ?? 0);
+}
+
+/** Deletes every row (the store's `clear`), without notifications. */
+export async function deleteAllSessionRows(ctx: AuthContext): Promise<void> {
+  await ctx.db.delete(ctx.t.sessions);
+}
+
+/** Deletes the expired rows (the store's background pruning). Returns how many. */
+export async function deleteExpiredSessionRows(ctx: AuthContext): Promise<number> {
+  const s = ctx.t.sessions;
+  const rows = await ctx.db.delete(s).where(lt(s.expires, ctx.now())).returning({ id: s.id });
+  return rows.length;
 }

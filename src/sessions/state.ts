@@ -116,3 +116,8 @@ export function loggedInSession(
     userAgent: options.userAgent,
   };
 }
+
+/** The impersonation of a signed-in session, if any. */
+export function impersonationOf(auth: AuthSession | undefined): ImpersonationActor | undefined {
+  return auth?.loggedIn ? auth.actor : undefined;
+}

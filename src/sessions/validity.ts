@@ -7,7 +7,7 @@
  * rules and the invalidations this instance received are all inputs.
  */
 import { hasLowerPrivilege } from "../impersonation/options.js";
-import { AuthStatus } from "../core/status.js";
+import { AuthStatus } from "../primitives/status.js";
 import type { AuthSession } from "./state.js";
 import { readAuthState } from "./state-reader.js";
 

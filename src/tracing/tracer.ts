@@ -3,8 +3,6 @@
  * `@opentelemetry/api` when it is installed (an optional peer; without an SDK registered it is a no-op).
  * Attributes never carry an email, an address, a token or any other personal data.
  */
-import type { AuthContext } from "../core/context.js";
-
 /** Span attribute values: plain scalars only. */
 export type SpanAttributes = Record<string, string | number | boolean>;
 
@@ -56,6 +54,14 @@ export function openTelemetryTracer(api: OtelApi): AuthTracer {
   };
 }
 
+/**
+ * What {@link withSpan} reads of an auth context: the resolved config (the tracer is loaded once per
+ * resolved config) and the app's `tracer` option in it. An `AuthContext` is one.
+ */
+export interface TracingScope {
+  config: { source: { tracer?: AuthTracer | false | undefined } };
+}
+
 /** True for an object with a `span` function. */
 export function isAuthTracer(value: unknown): value is AuthTracer {
   return typeof value === "object" && value !== null && typeof (value as { span?: unknown }).span === "function";
@@ -73,7 +79,7 @@ async function loadOpenTelemetry(): Promise<AuthTracer | null> {
 }
 
 /** The tracer of a config: `tracer` when given (`false`: none), else OpenTelemetry when installed. */
-function tracerOf(ctx: AuthContext): Promise<AuthTracer | null> {
+function tracerOf(ctx: TracingScope): Promise<AuthTracer | null> {
   let tracer = tracers.get(ctx.config);
   if (!tracer) {
     const configured = ctx.config.source.tracer;
@@ -94,7 +100,7 @@ function tracerOf(ctx: AuthContext): Promise<AuthTracer | null> {
  * or error stands.
  */
 export async function withSpan<T>(
-  ctx: AuthContext,
+  ctx: TracingScope,
   name: string,
   attributes: SpanAttributes,
   fn: () => Promise<T>,

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createAuthContext } from "../../src/admin/create-auth-context.js";
-import { AuthRole } from "../../src/core/roles.js";
+import { AuthRole } from "../../src/primitives/roles.js";
 import { addRoleForUserBy, deleteUserBy, register } from "../../src/standalone.js";
 import { createTestApp } from "../helpers/app.js";
 import { PASSWORD, useTestEnv } from "../helpers/setup.js";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { authSchema } from "../../schema/index.js";
 import type { AuthConfig } from "../../src/config.js";
 import { getAuthContext } from "../../src/core/context.js";
-import { verifyLogin } from "../../src/core/login.js";
+import { signIn } from "../../src/sign-in/sign-in.js";
 import { AuthActivityAction, InvalidPasswordError, RateLimitedError, register } from "../../src/index.js";
 import { createTestApp } from "../helpers/app.js";
 import { sha256 } from "../helpers/cookies.js";
@@ -16,15 +16,11 @@ const WRONG = "wrong horse battery staple";
 const MINUTE = 60_000;
 const { activityLog, rateLimits } = authSchema;
 
-/** Calls the login check directly and returns what it threw (or "ok"). */
+/** Runs the sign-in use case with a password and returns its refusal (or "ok"). */
 async function tryLogin(config: AuthConfig, email: unknown, password: unknown): Promise<unknown> {
   const ctx = await getAuthContext(config);
-  try {
-    await verifyLogin(ctx, email, password);
-    return "ok";
-  } catch (err) {
-    return err;
-  }
+  const result = await signIn(ctx, { method: "password", input: { email, password }, request: {} });
+  return result.kind === "refused" ? result.error : "ok";
 }
 
 async function fail(config: AuthConfig, times: number, email = ALICE): Promise<void> {

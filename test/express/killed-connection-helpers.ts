@@ -10,7 +10,7 @@ import postgres from "postgres";
 import type { RequestHandler } from "express";
 import type { Response, Test } from "supertest";
 import { expect, inject } from "vitest";
-import type { AnyPgDatabase } from "../../src/core/database.js";
+import type { AnyPgDatabase } from "../../src/primitives/database.js";
 import { sessionKey } from "../../src/core/session-records.js";
 import { withDatabase } from "../helpers/paths.js";
 import type { TestEnv } from "../helpers/setup.js";

@@ -7,7 +7,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { inject } from "vitest";
 import { authSchema } from "../../schema/index.js";
-import type { AnyPgDatabase } from "../../src/core/database.js";
+import type { AnyPgDatabase } from "../../src/primitives/database.js";
 import { runDatabasePrefix, templateDatabase, templateDumpPath, withDatabase } from "./paths.js";
 
 /** The database of this test worker, shared by its test files and emptied before each test. */

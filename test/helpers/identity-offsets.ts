@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { type PgTable, getTableConfig } from "drizzle-orm/pg-core";
 import { authSchema } from "../../schema/index.js";
-import type { AnyPgDatabase } from "../../src/core/database.js";
+import type { AnyPgDatabase } from "../../src/primitives/database.js";
 
 /** Where the identity of `accounts` starts in every test database. */
 export const ACCOUNT_ID_START = 1_000;

@@ -3,7 +3,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { inject } from "vitest";
-import type { AnyPgDatabase } from "../../src/core/database.js";
+import type { AnyPgDatabase } from "../../src/primitives/database.js";
 import { runDatabasePrefix, withDatabase } from "./paths.js";
 
 /** An empty database of the current project's driver, for tests that need a clean slate. */

@@ -7,7 +7,7 @@ import postgres from "postgres";
 import request from "supertest";
 import type { AuthConfig } from "../../src/config.js";
 import { getAuthContext } from "../../src/core/context.js";
-import type { AnyPgDatabase } from "../../src/core/database.js";
+import type { AnyPgDatabase } from "../../src/primitives/database.js";
 import { authErrorHandler } from "../../src/express/error-handler.js";
 import { createAuthMiddleware } from "../../src/express/middleware.js";
 import { createSessionStore } from "../../src/express/session-store.js";

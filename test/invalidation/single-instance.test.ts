@@ -21,7 +21,7 @@ import {
   setUserRoles,
 } from "../../src/index.js";
 import type { InvalidationEvent, InvalidationHub } from "../../src/invalidation/hub.js";
-import { closeInvalidationListeners, getInvalidationStatus } from "../../src/invalidation/handle.js";
+import { closeInvalidationListeners, getInvalidationStatus } from "../../src/core/invalidation-status.js";
 import { NEW_PASSWORD, PASSWORD, useTestEnv } from "../helpers/setup.js";
 import { createInstance, nextInvalidation } from "./instances.js";
 

@@ -1,7 +1,7 @@
 /** OA-07: provider errors, failed exchanges, malformed profiles, and tokens that never leave the server. */
 import { describe, expect, it } from "vitest";
 import { authSchema } from "../../schema/index.js";
-import { AuthStatus } from "../../src/core/status.js";
+import { AuthStatus } from "../../src/primitives/status.js";
 import { isAuthError } from "../../src/errors.js";
 import { useTestEnv } from "../helpers/setup.js";
 import { closedPort, consent } from "../providers/mock-idp.js";

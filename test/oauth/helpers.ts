@@ -6,7 +6,7 @@ import type { Response } from "supertest";
 import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { authSchema } from "../../schema/index.js";
 import type { AuthConfig } from "../../src/config.js";
-import type { AuthNotification } from "../../src/core/notifications.js";
+import type { AuthNotification } from "../../src/primitives/notification.js";
 import { UnknownProviderError } from "../../src/errors.js";
 import { type TestApp, createTestApp } from "../helpers/app.js";
 import { PASSWORD, type TestEnv } from "../helpers/setup.js";

@@ -2,7 +2,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { authSchema } from "../../schema/index.js";
-import type { OAuthUserData } from "../../src/oauth/user-data.js";
+import type { OAuthUserData } from "../../src/providers/user-data.js";
 import { PASSWORD, useTestEnv } from "../helpers/setup.js";
 import { consent } from "../providers/mock-idp.js";
 import {

@@ -1,6 +1,6 @@
 /** Connecting and disconnecting providers from a signed-in session; listProviders; notifications. */
 import { describe, expect, it } from "vitest";
-import type { AuthNotification } from "../../src/core/notifications.js";
+import type { AuthNotification } from "../../src/primitives/notification.js";
 import { cookiePair } from "../helpers/cookies.js";
 import { useTestEnv } from "../helpers/setup.js";
 import { consent } from "../providers/mock-idp.js";

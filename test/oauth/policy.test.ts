@@ -5,8 +5,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { authSchema } from "../../schema/index.js";
-import { AuthStatus } from "../../src/core/status.js";
-import type { TwoFactorDelivery } from "../../src/two-factor/options.js";
+import { AuthStatus } from "../../src/primitives/status.js";
+import type { TwoFactorDelivery } from "../../src/options/two-factor.js";
 import { cookiePair, sessionIdOf, sha256, sidOf } from "../helpers/cookies.js";
 import { useTestEnv } from "../helpers/setup.js";
 import { codeAt } from "../two-factor/helpers.js";

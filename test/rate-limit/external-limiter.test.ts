@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { authSchema } from "../../schema/index.js";
 import type { AuthConfig, ExternalLimiter, LimiterResult } from "../../src/config.js";
-import type { TwoFactorDelivery } from "../../src/two-factor/options.js";
+import type { TwoFactorDelivery } from "../../src/options/two-factor.js";
 import { register } from "../../src/index.js";
 import type { TestApp } from "../helpers/app.js";
 import { sha256 } from "../helpers/cookies.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AuthConfig } from "../../src/config.js";
 import { AuthConfigError, resolveAuthConfig } from "../../src/index.js";
-import type { TwoFactorDelivery } from "../../src/two-factor/options.js";
+import type { TwoFactorDelivery } from "../../src/options/two-factor.js";
 import { useTestEnv } from "../helpers/setup.js";
 import {
   type TwoFactorApp,

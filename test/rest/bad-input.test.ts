@@ -48,7 +48,7 @@ function expectClean4xx(res: { status: number; text: string; headers: Record<str
 }
 
 describe("malformed and oversized bodies", () => {
-  it("malformed JSON is 400 INVALID_INPUT on every POST route, not 500", async () => {
+  it("malformed JSON is 400 BAD_REQUEST on every POST route (as authErrorHandler answers it), not 500", async () => {
     const rest = restApp(env);
     const agent = rest.agent();
     const token = await csrfOf(agent);
@@ -62,7 +62,7 @@ describe("malformed and oversized bodies", () => {
           .send(body);
         expectClean4xx(res, `${path} ${JSON.stringify(body)}`);
         expect(res.status).toBe(400);
-        expect(res.body).toEqual({ error: "INVALID_INPUT", message: "Malformed request" });
+        expect(res.body).toEqual({ error: "BAD_REQUEST", message: "Malformed request" });
       }
     }
     expect(errors).not.toHaveBeenCalled();
@@ -75,7 +75,7 @@ describe("malformed and oversized bodies", () => {
     const big = "x".repeat(17 * 1024);
     const json = await agent.post("/auth/register").send({ csrfToken: token, email: ADA, password: big });
     expect(json.status).toBe(413);
-    expect(json.body.error).toBe("INVALID_INPUT");
+    expect(json.body).toEqual({ error: "PAYLOAD_TOO_LARGE", message: "Malformed request" });
     const form = await agent.post("/auth/register").type("form").send({ csrfToken: token, email: ADA, password: big });
     expect(form.status).toBe(413);
     const charset = await agent

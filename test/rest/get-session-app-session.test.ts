@@ -7,7 +7,7 @@ import express from "express";
 import session from "express-session";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { AuthStatus } from "../../src/core/status.js";
+import { AuthStatus } from "../../src/primitives/status.js";
 import { createAuthMiddleware } from "../../src/express/middleware.js";
 import { createSessionStore } from "../../src/express/session-store.js";
 import { getSession } from "../../src/rest/session-view.js";

@@ -8,7 +8,7 @@ import express from "express";
 import request from "supertest";
 import type { Response } from "supertest";
 import { expect } from "vitest";
-import type { AnyPgDatabase } from "../../src/core/database.js";
+import type { AnyPgDatabase } from "../../src/primitives/database.js";
 import { type AuthLink, type ExpressAuthConfig, ExpressAuth, getSession, register } from "../../src/index.js";
 import { PASSWORD, type TestEnv } from "../helpers/setup.js";
 import { consent } from "../providers/mock-idp.js";

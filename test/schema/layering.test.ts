@@ -1,55 +1,61 @@
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
-import { describe, expect, it } from "vitest";
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : path.endsWith(".ts") ? [path] : [];
-  });
-}
-
-function imports(file: string): string[] {
-  const source = readFileSync(file, "utf8");
-  return [...source.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+["']([^"']+)["']/g)].map((m) => m[1]!);
-}
+/**
+ * The architecture rules of .dependency-cruiser.cjs (the same run as `npm run lint:deps`): no import
+ * cycle, type-only imports included; every folder a layer that imports only the layers below it; arctic
+ * and Express each behind their folders; no queries in the HTTP surfaces; the library never imports the
+ * tests or the tools. The rules themselves, and why, are in the config.
+ */
+import { join } from "node:path";
+import { cruise, type ICruiseResult, type IViolation } from "dependency-cruiser";
+import extractDepcruiseOptions from "dependency-cruiser/config-utl/extract-depcruise-options";
+import extractTSConfig from "dependency-cruiser/config-utl/extract-ts-config";
+import { beforeAll, describe, expect, it } from "vitest";
 
 const root = process.cwd();
+let result: ICruiseResult;
 
-describe("layering", () => {
-  it("schema/ imports nothing but drizzle-orm and itself, so `express-drizzle-auth/schema` never loads Express", () => {
-    for (const file of files(join(root, "schema"))) {
-      for (const spec of imports(file)) {
-        expect(spec.startsWith("./") || spec.startsWith("drizzle-orm"), `${relative(root, file)} imports ${spec}`).toBe(
-          true,
-        );
-      }
-    }
+/** One line per violation: the rule, then the dependency (or the cycle) that breaks it. */
+function describeViolation(v: IViolation): string {
+  const cycle = v.cycle?.map((step) => step.name).join(" → ");
+  return `${v.rule.name}: ${v.from} → ${cycle ?? v.to}`;
+}
+
+/** The `layer-*` rules, bottom to top, with the path pattern of their files. */
+function layerPatterns(): { name: string; path: RegExp }[] {
+  return (result.summary.ruleSetUsed?.forbidden ?? [])
+    .filter((rule) => rule.name?.startsWith("layer-"))
+    .map((rule) => ({ name: rule.name!, path: new RegExp(String((rule.from as { path: string }).path)) }));
+}
+
+beforeAll(async () => {
+  const options = await extractDepcruiseOptions(join(root, ".dependency-cruiser.cjs"));
+  const tsConfig = extractTSConfig(join(root, "tsconfig.json"));
+  const { output } = await cruise(["src", "schema"], options, {}, { tsConfig });
+  result = output as ICruiseResult;
+}, 60_000);
+
+describe("architecture (.dependency-cruiser.cjs)", () => {
+  it("has no violation: no cycle, no import against the layers, packages only where allowed", () => {
+    expect(result.summary.violations.map(describeViolation)).toEqual([]);
   });
 
-  it("only src/express/ and the REST router (src/rest/) import express or express-session", () => {
-    for (const file of files(join(root, "src"))) {
-      if (file.includes(`${join("src", "express")}`) || file.includes(`${join("src", "rest")}`)) continue;
-      for (const spec of imports(file)) {
-        expect(["express", "express-session"].includes(spec), `${relative(root, file)} imports ${spec}`).toBe(false);
-      }
-    }
+  it("places every file of src/ and schema/ in exactly one layer", () => {
+    const layers = layerPatterns();
+    expect(layers.length).toBeGreaterThan(10);
+    const misplaced = result.modules
+      .filter((m) => /^(src|schema)\//.test(m.source))
+      .filter((m) => layers.filter((l) => l.path.test(m.source)).length !== 1)
+      .map((m) => m.source);
+    expect(misplaced).toEqual([]);
   });
 
-  it("core/ and crypto/ never import from express/", () => {
-    for (const file of [...files(join(root, "src", "core")), ...files(join(root, "src", "crypto"))]) {
-      for (const spec of imports(file)) {
-        expect(spec.includes("/express/"), `${relative(root, file)} imports ${spec}`).toBe(false);
-      }
-    }
-  });
-
-  it("only src/providers/ imports arctic, so it can be replaced in one folder", () => {
-    for (const file of files(join(root, "src"))) {
-      if (file.includes(join("src", "providers"))) continue;
-      for (const spec of imports(file)) {
-        expect(spec === "arctic", `${relative(root, file)} imports ${spec}`).toBe(false);
-      }
-    }
+  it("makes the folder graph a DAG: no layer imports a layer above it", () => {
+    const layers = layerPatterns();
+    const rank = (file: string) => layers.findIndex((l) => l.path.test(file));
+    const upward = result.modules.flatMap((m) =>
+      m.dependencies
+        .filter((d) => rank(d.resolved) > rank(m.source) && rank(m.source) >= 0)
+        .map((d) => `${m.source} → ${d.resolved}`),
+    );
+    expect(upward).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /** The session cache on its own: bound, TTL, health gating and the read-versus-notification race. */
 import { describe, expect, it } from "vitest";
-import { type CacheHealth, SessionCache } from "../../src/sessions/cache.js";
+import { type CacheHealth, SessionCache } from "../../src/session-cache/cache.js";
 
 function cache(o: { maxEntries?: number; ttlMs?: number | null } = {}) {
   const clock = { now: 1_000 };

@@ -4,7 +4,7 @@
  * expiry). Pure: no database.
  */
 import { describe, expect, it } from "vitest";
-import { AuthStatus } from "../../src/core/status.js";
+import { AuthStatus } from "../../src/primitives/status.js";
 import type { AuthSession } from "../../src/sessions/state.js";
 import { type AccountState, type ValidityInput, decideSession } from "../../src/sessions/validity.js";
 

@@ -8,7 +8,7 @@ import type { Response } from "supertest";
 import { expect } from "vitest";
 import { authSchema } from "../../schema/index.js";
 import type { AuthConfig } from "../../src/config.js";
-import type { TwoFactorDelivery, TwoFactorOptions } from "../../src/two-factor/options.js";
+import type { TwoFactorDelivery, TwoFactorOptions } from "../../src/options/two-factor.js";
 import { totpCode, totpStep } from "../../src/two-factor/totp.js";
 import { type TestApp, createTestApp } from "../helpers/app.js";
 import { PASSWORD, type TestEnv } from "../helpers/setup.js";

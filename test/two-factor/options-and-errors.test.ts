@@ -13,7 +13,7 @@ import {
   UserNotLoggedInError,
 } from "../../src/errors.js";
 import { AUTH_ERROR_STATUS } from "../../src/express/error-handler.js";
-import { resolveTwoFactor } from "../../src/two-factor/options.js";
+import { resolveTwoFactor } from "../../src/options/two-factor.js";
 
 describe("twoFactor options", () => {
   it("applies the documented defaults", () => {
@@ -90,13 +90,13 @@ describe("two-factor error classes", () => {
       TwoFactorNotSetupError,
       "Two-factor authentication is not set up for this account",
       "TWO_FACTOR_NOT_SETUP",
-      undefined,
+      400,
     ],
     [
       TwoFactorSetupIncompleteError,
       "Two-factor authentication setup is not complete",
       "TWO_FACTOR_SETUP_INCOMPLETE",
-      undefined,
+      400,
     ],
   ])("%o keeps the seed's name and message, with its code and HTTP status", (Cls, message, code, status) => {
     const err = new Cls();

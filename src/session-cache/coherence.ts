@@ -1,6 +1,6 @@
 import type { InvalidationHub } from "../invalidation/hub.js";
 import { SessionCache } from "./cache.js";
-import type { ResolvedSessionCache } from "./cache-options.js";
+import type { ResolvedSessionCache } from "./options.js";
 
 const ALWAYS = { usable: true, epoch: 0 };
 

@@ -1,4 +1,4 @@
-import type { ProviderProfile } from "../providers/oauth-provider.js";
+import type { ProviderProfile } from "./oauth-provider.js";
 
 /**
  * What the app's `createUser(userData)` hook receives for a new OAuth user (@prsm/auth's

@@ -1,7 +1,12 @@
+/**
+ * The public face of a config's invalidation listener (`getInvalidationStatus`, `onInvalidation`,
+ * `closeInvalidationListeners`). It lives above the context, which creates the hub; the hub and the
+ * rest of LISTEN/NOTIFY (src/invalidation/) sit below the services, which notify through them.
+ */
 import type { AuthConfig } from "../config.js";
-import { getAuthContext } from "../core/context.js";
-import { type InvalidationEvent, closeAllInvalidationHubs } from "./hub.js";
-import type { ListenerState } from "./listener.js";
+import { getAuthContext } from "./context.js";
+import { type InvalidationEvent, closeAllInvalidationHubs } from "../invalidation/hub.js";
+import type { ListenerState } from "../invalidation/listener.js";
 
 /** What {@link getInvalidationStatus} reports. */
 export interface InvalidationStatus {

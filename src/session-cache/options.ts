@@ -1,4 +1,4 @@
-import { parseDuration } from "../core/duration.js";
+import { parseDuration } from "../primitives/duration.js";
 import { AuthConfigError } from "../errors.js";
 
 /**

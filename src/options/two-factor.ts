@@ -1,4 +1,4 @@
-import { parseDuration, type Duration } from "../core/duration.js";
+import { parseDuration, type Duration } from "../primitives/duration.js";
 import { AuthConfigError } from "../errors.js";
 
 /** A code to deliver by email or SMS. The library never sends anything itself. */
