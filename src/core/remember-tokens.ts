@@ -30,13 +30,6 @@ export function newRememberToken(ctx: AuthContext, accountId: number) {
   };
 }
 
-/** Creates a remember-me token for one device. Other devices keep theirs. */
-export async function createRememberToken(ctx: AuthContext, accountId: number): Promise<RememberCookieValue> {
-  const { row, cookie } = newRememberToken(ctx, accountId);
-  await ctx.db.insert(ctx.t.remembers).values(row);
-  return cookie;
-}
-
 /** Outcome of presenting a remember-me cookie. */
 export type RememberRestore =
   | { ok: true; account: AccountRecord; next: RememberCookieValue | null }

@@ -92,10 +92,8 @@ describe("AZ-05: the impersonation's own rows", () => {
 });
 
 describe("AZ-05: every impersonation that starts has an end in the audit log", () => {
-  // BUG (src/express/sign-in.ts establishSession/completeSignIn, reached from loginWithPassword, and the
-  // same for confirmEmailAndLogin and OAuth sign-ins): a sign-in made from an impersonating session
-  // regenerates the session and replaces `req.session.auth` without ending the impersonation through
-  // stopImpersonation, so no impersonation_stopped row is written: the log shows a start and no end.
+  // A sign-in made from an impersonating session (password, email confirmation, OAuth) replaces
+  // `req.session.auth`; the session writer writes the impersonation's end row when it does.
   it("AZ-05: a sign-in made from an impersonating session ends the impersonation with an audited end row", async () => {
     const w = await world(env);
     await start(w.agent);
