@@ -1,5 +1,6 @@
 /** The parent side of the bench: the forked server, autocannon runs and statement deltas. */
 import { type ChildProcess, fork } from "node:child_process";
+import { Agent, request as httpRequest } from "node:http";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import type { AppName, AppSnapshot, Command, Snapshot } from "./server.js";
@@ -20,11 +21,15 @@ export class ServerProcess {
     });
   }
 
-  /** Forks bench/server.ts on the bench database and resolves once both apps listen. */
-  static start(benchUrl: string): Promise<ServerProcess> {
+  /**
+   * Forks bench/server.ts on the bench database and resolves once both apps listen. `env` adds to this
+   * process's environment (e.g. `BENCH_MAX_CONCURRENT`, `UV_THREADPOOL_SIZE`); `execArgv` adds Node
+   * options (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
+   */
+  static start(benchUrl: string, env: Record<string, string> = {}, execArgv: string[] = []): Promise<ServerProcess> {
     const child = fork(fileURLToPath(new URL("./server.ts", import.meta.url)), {
-      env: { ...process.env, BENCH_URL: benchUrl },
-      execArgv: ["--import", "tsx"],
+      env: { ...process.env, ...env, BENCH_URL: benchUrl },
+      execArgv: [...execArgv, "--import", "tsx"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     return new Promise((resolve, reject) => {
@@ -126,6 +131,81 @@ export async function fire(server: ServerProcess, load: Load, duration: number, 
     completed: result.requests.total,
     bad: result.non2xx + result.errors + result.timeouts,
   };
+}
+
+/** What a {@link probe} measured: latencies in ms, with sub-millisecond resolution. */
+export interface Probed {
+  /** Every latency, sorted. */
+  latencies: number[];
+  samples: number;
+  p50: number;
+  p99: number;
+  max: number;
+  bad: number;
+}
+
+/**
+ * A light, paced GET over one keep-alive connection: one request every `intervalMs` (the next starts at
+ * once when one took longer), for `durationMs`. Unlike an autocannon run it does not load the server
+ * itself, so its p99 is what one more user's request waits while whatever else runs. Latency is measured
+ * with `performance.now()`, not autocannon's whole milliseconds.
+ */
+export async function probe(
+  url: string,
+  headers: Record<string, string>,
+  durationMs: number,
+  intervalMs = 10,
+): Promise<Probed> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const target = new URL(url);
+  const latencies: number[] = [];
+  let bad = 0;
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const start = performance.now();
+      const req = httpRequest(target, { agent, headers }, (res) => {
+        if (res.statusCode !== 200) bad++;
+        res.resume();
+        res.once("end", () => resolve(performance.now() - start));
+        res.once("error", reject);
+      });
+      req.once("error", reject);
+      req.end();
+    });
+  const end = performance.now() + durationMs;
+  try {
+    let next = performance.now();
+    while (performance.now() < end) {
+      try {
+        latencies.push(await once());
+      } catch {
+        bad++;
+      }
+      next += intervalMs;
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      else next = performance.now();
+    }
+  } finally {
+    agent.destroy();
+  }
+  return probed(latencies, bad);
+}
+
+/** Several probes' latencies as one. */
+export function combineProbes(probes: Probed[]): Probed {
+  return probed(
+    probes.flatMap((p) => p.latencies),
+    probes.reduce((n, p) => n + p.bad, 0),
+  );
+}
+
+function probed(latencies: number[], bad: number): Probed {
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? Number.NaN;
+  const max = latencies.at(-1) ?? Number.NaN;
+  return { latencies, samples: latencies.length, p50: at(0.5), p99: at(0.99), max, bad };
 }
 
 /** What one app cost per finished request between two snapshots (see {@link perRequest}). */

@@ -3,16 +3,28 @@
  * on a scratch database `eda_bench` of the local PostgreSQL. The library app runs with LISTEN invalidation,
  * so with its session cache. Prints req/s, latency, SQL statements and server CPU per request, with the
  * design targets alongside (informational: the process does not fail on them), then the cross-instance
- * invalidation bench (bench/invalidation.ts).
- * Env: BENCH_DATABASE_URL (admin URL), BENCH_DURATION (seconds per scenario, default 8).
+ * invalidation bench (bench/invalidation.ts). The password hashing table puts (a)'s login rate next to
+ * argon2id's own ceiling (bench/hash-ceiling.ts, measured just before (a)) and (e) a paced authenticated
+ * GET's p99 at idle next to its p99 while logins saturate the CPU.
+ * Env: BENCH_DATABASE_URL (admin URL), BENCH_DURATION (seconds per scenario, default 8),
+ * BENCH_CEILING_SECONDS (seconds per hash ceiling, default 3).
  */
 import { runInvalidationBench } from "./invalidation.js";
 import { availableParallelism, loadavg } from "node:os";
+import { DEFAULT_THREAD_PRIORITY, defaultMaxConcurrent } from "../src/crypto/password-hasher.js";
+import {
+  machineBusyMs,
+  measureCeilings,
+  measureGetUnderLogins,
+  printMarkdown,
+  schedulingRows,
+} from "./hash-ceiling.js";
 import { BENCH_DATABASE, recreateBenchDatabase } from "./db.js";
 import { fire, JSON_HEADERS, type Load, type Measured, perRequest, ServerProcess, sessionCookie } from "./load.js";
 import type { AppName } from "./server.js";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+const CEILING_SECONDS = Number(process.env.BENCH_CEILING_SECONDS ?? 3);
 const CONNECTIONS = 10;
 const ACCOUNT = { email: "bench-login@example.com", password: "bench login passphrase, long enough" };
 const RUN = Date.now().toString(36);
@@ -31,6 +43,7 @@ interface Row {
 }
 
 const rows: Row[] = [];
+let loginRow: Row | undefined;
 
 async function measure(server: ServerProcess, scenario: string, load: Load, target: string): Promise<Row> {
   const before = await server.settled();
@@ -114,7 +127,8 @@ async function main(): Promise<void> {
   console.log(`bench: recreating database ${BENCH_DATABASE}; ${DURATION}s per scenario, ${CONNECTIONS} connections`);
   console.log(
     `machine: ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(2)}, ` +
-      `UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "4 (default)"} (argon2 runs on that pool)`,
+      `UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? "4 (default)"}; password hashing: ` +
+      `maxConcurrent ${defaultMaxConcurrent()}, threadPriority ${DEFAULT_THREAD_PRIORITY} (the defaults)`,
   );
   const server = await ServerProcess.start(await recreateBenchDatabase());
   try {
@@ -133,13 +147,25 @@ async function main(): Promise<void> {
       await fire(server, { app, path: "/me", headers: { cookie: warm } }, 1, CONNECTIONS);
     }
     const login = JSON.stringify(ACCOUNT);
-    for (const app of ["library", "baseline"] as const)
-      await measure(
+    // argon2id's own rate, right before the logins it bounds (in this process, on libuv's pool).
+    await server.settled();
+    const ceilings = await measureCeilings(CEILING_SECONDS);
+    console.log(
+      `  argon2id: ${ceilings.ceiling1.toFixed(1)} hashes/s with 1 in flight, ${ceilings.ceiling8.toFixed(1)} with 8`,
+    );
+    let loginBusy: number | null = null;
+    for (const app of ["library", "baseline"] as const) {
+      const b0 = machineBusyMs();
+      const row = await measure(
         server,
         "(a) POST /login",
         { app, method: "POST", path: "/login", body: login },
         app === "library" ? "≤ 3" : "",
       );
+      const b1 = machineBusyMs();
+      if (app === "library" && b0 !== null && b1 !== null) loginBusy = (b1 - b0) / row.m!.completed;
+      if (app === "library") loginRow = row;
+    }
     let n = 0;
     const bodyFor = () =>
       JSON.stringify({ email: `bench-${RUN}-${n++}@example.com`, password: "bench register passphrase, long enough" });
@@ -168,8 +194,28 @@ async function main(): Promise<void> {
     for (const app of ["library", "baseline"] as const)
       results[app] = { get: gets[app]!, ...(await concurrent(server, app)) };
 
+    // (e): a paced GET (not a load of its own) at idle, then while 10 connections of logins run.
+    const getLoad = await measureGetUnderLogins(server, ACCOUNT, DURATION, CONNECTIONS);
+    console.log(
+      `  (e) paced GET /me [library]: p99 ${getLoad.idle.p99.toFixed(2)} ms idle, ` +
+        `${getLoad.loaded.p99.toFixed(2)} ms during ${getLoad.loginAlongside.rps.toFixed(0)} logins/s`,
+    );
+
     rows.sort((a, b) => a.scenario.localeCompare(b.scenario) || a.app.localeCompare(b.app) * -1);
     printTable();
+    console.log("\npassword hashing [library] (login rate from (a); GET probe (e)):\n");
+    printMarkdown(
+      ["figure", "value", "target"],
+      schedulingRows(ceilings, { rps: loginRow!.m!.rps, busyPerLogin: loginBusy }, getLoad),
+    );
+    console.log(
+      "hashes/s: @node-rs/argon2 at the default cost (m=19456 KiB, t=2, p=1) in the bench process, 8 in flight " +
+        "being the most this machine hashes. The bound: machine CPU (all processes, /proc/stat) per hash over " +
+        "per login; the database, the load generator and the login's own work share the cores with the hash. " +
+        `(e): one GET every 10 ms on one connection, ${DURATION} s, idle and then during 10 connections of ` +
+        `logins (${getLoad.loginAlongside.rps.toFixed(0)} logins/s; server event-loop delay meanwhile p99 ` +
+        `${fmt(getLoad.loop.p99)} ms).`,
+    );
     const lib_ = results.library!;
     const base = results.baseline!;
     console.log(

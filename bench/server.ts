@@ -42,6 +42,8 @@ export type Command = { id: number; cmd: "snapshot" | "reset-loop" | "stop" };
 const url = process.env.BENCH_URL;
 if (!url || !process.send) throw new Error("bench/server.ts is started by bench/run.ts");
 const secret = "bench session secret, long enough to be realistic";
+const maxConcurrent = process.env.BENCH_MAX_CONCURRENT ? Number(process.env.BENCH_MAX_CONCURRENT) : undefined;
+const threadPriority = process.env.BENCH_THREAD_PRIORITY ? Number(process.env.BENCH_THREAD_PRIORITY) : undefined;
 
 interface Running {
   server: Server;
@@ -71,7 +73,15 @@ async function start(name: AppName): Promise<Running> {
           logError: () => void stats.errors++,
           // Every bench request comes from 127.0.0.1: the per-IP limiter would answer 429 (as the peer bench does).
           // LISTEN invalidation turns the session cache on: what the bench measures (docs/sessions.md).
-          authConfig: { rateLimits: false, invalidation: { listen: true } },
+          // BENCH_MAX_CONCURRENT and BENCH_THREAD_PRIORITY override passwordHashing (bench/hash-ceiling.ts sweeps them).
+          authConfig: {
+            rateLimits: false,
+            invalidation: { listen: true },
+            passwordHashing: {
+              ...(maxConcurrent !== undefined && { maxConcurrent }),
+              ...(threadPriority !== undefined && { threadPriority }),
+            },
+          },
         })
       : createBaselineApp(client.db, secret);
   const server = await listen(app);
