@@ -18,6 +18,7 @@ import { resolveActivityRetention } from "./options/activity-retention.js";
 import { type ExternalLimiter, isExternalLimiter } from "./rate-limit/external.js";
 import { type RateLimitOptions, type ResolvedRateLimits, resolveRateLimits } from "./rate-limit/options.js";
 import { type AuthTracer, isAuthTracer } from "./tracing/tracer.js";
+import { type AuthUrl, authSecrets, resolveAuthUrl } from "./options/auth-environment.js";
 import { createProviderRegistry, type ProviderRegistry, type ProvidersConfig } from "./providers/registry.js";
 import { type ResolvedTwoFactor, resolveTwoFactor, type TwoFactorOptions } from "./options/two-factor.js";
 
@@ -38,10 +39,25 @@ export interface AuthCookieOptions {
 export interface AuthConfig {
   /** A Drizzle PostgreSQL database (postgres.js, node-postgres, PGlite), or a raw `pg.Pool`, postgres.js `sql` or `PGlite`. */
   db: DatabaseInput;
-  /** Secret used to encrypt secrets at rest and key code hashes (two-factor). At least 32 characters when given. */
+  /**
+   * Secret used to encrypt secrets at rest and key code hashes (two-factor). At least 32 characters when
+   * given. @default the `AUTH_SECRET` environment variable
+   */
   secret?: string;
-  /** Earlier values of `secret`, still accepted for decryption after a rotation. */
+  /**
+   * Earlier values of `secret`, still accepted for decryption after a rotation.
+   * @default the set ones of `AUTH_SECRET_1`, `AUTH_SECRET_2`, `AUTH_SECRET_3`
+   */
   previousSecrets?: readonly string[];
+  /**
+   * The public URL of the auth routes: the app's origin plus the router's mount path
+   * (`https://app.example.com/auth`; `/auth` when only an origin is given). Provider callback URLs are
+   * `<url>/callback/<id>` and emailed links use its origin; neither is ever taken from a request's
+   * `Host` header. Required in production for providers without an explicit `redirectUri` and for
+   * mailed links. @default the `AUTH_URL` environment variable, else `http://localhost:<PORT or 3000>/auth`
+   * outside production
+   */
+  url?: string;
   /** Prefix of every table. @default "auth_" */
   tablePrefix?: string;
   /** Postgres schema of the tables. @default "public" */
@@ -141,6 +157,8 @@ export interface ResolvedAuthConfig {
   db: DatabaseInput;
   secret: string | undefined;
   previousSecrets: readonly string[];
+  /** The public URL of the auth routes (`url` / `AUTH_URL`), or null in production without one. */
+  authUrl: AuthUrl | null;
   twoFactor: ResolvedTwoFactor;
   tables: AuthTables;
   roles: RoleSet;
@@ -216,14 +234,14 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
   if (cached) return cached;
   if (typeof config !== "object" || config === null) fail("config", "an object");
   if (!isDatabaseInput(config.db)) fail("db", "a Drizzle PostgreSQL database, pg.Pool, postgres.js sql or PGlite");
-  if (config.secret !== undefined && (typeof config.secret !== "string" || config.secret.length < 32))
-    fail("secret", "a string of at least 32 characters");
+  const secrets = authSecrets(config);
+  if (secrets.secret !== undefined && (typeof secrets.secret !== "string" || secrets.secret.length < 32))
+    fail(secrets.secretSource, "a string of at least 32 characters");
   if (
-    config.previousSecrets !== undefined &&
-    (!Array.isArray(config.previousSecrets) ||
-      config.previousSecrets.some((x) => typeof x !== "string" || x.length < 32))
+    !Array.isArray(secrets.previous) ||
+    secrets.previous.some((x) => typeof x !== "string" || x.length < 32)
   ) {
-    fail("previousSecrets", "an array of strings of at least 32 characters");
+    fail(secrets.previousSource, "an array of strings of at least 32 characters");
   }
   const roles = config.roles ?? AuthRole;
   if (typeof roles !== "object" || Object.values(roles).some((b) => !Number.isInteger(b) || b <= 0 || b > 0x7fffffff))
@@ -255,14 +273,21 @@ export function resolveAuthConfig(config: AuthConfig): ResolvedAuthConfig {
   if (config.createUser !== undefined && typeof config.createUser !== "function") fail("createUser", "a function");
   if (config.githubUserAgent !== undefined && (typeof config.githubUserAgent !== "string" || !config.githubUserAgent))
     fail("githubUserAgent", "a non-empty string");
-  const providers = createProviderRegistry(config.providers, { githubUserAgent: config.githubUserAgent });
+  const authUrl = resolveAuthUrl(config.url);
+  if (authUrl === "invalid")
+    fail(config.url !== undefined ? "url" : "AUTH_URL", "an absolute http(s) URL (origin plus mount path, no query)");
+  const providers = createProviderRegistry(config.providers, {
+    githubUserAgent: config.githubUserAgent,
+    authBase: authUrl?.base ?? null,
+  });
   resolveActivityRetention(config);
   const actions = config.activityLog?.actions;
   if (actions != null && !Array.isArray(actions)) fail("activityLog.actions", "an array of action names or null");
   const resolved: ResolvedAuthConfig = {
     db: config.db,
-    secret: config.secret,
-    previousSecrets: config.previousSecrets ?? [],
+    secret: secrets.secret,
+    previousSecrets: secrets.previous,
+    authUrl,
     twoFactor: resolveTwoFactor(config.twoFactor),
     tables: resolveTables(config),
     roles,

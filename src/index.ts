@@ -60,7 +60,14 @@ export { authErrorHandler, AUTH_ERROR_STATUS, describeError } from "./express/er
 export { ProviderHandle, type AuthUrlOptions } from "./express/provider-handle.js";
 export type { OAuthUserData } from "./providers/user-data.js";
 export type { LinkedProvider } from "./oauth/identities.js";
-export type { ProvidersConfig, ProviderPolicy, NamedOidcProviderConfig } from "./providers/registry.js";
+export type {
+  KeyedProvidersConfig,
+  NamedOAuth2ProviderConfig,
+  NamedOidcProviderConfig,
+  ProviderInput,
+  ProviderPolicy,
+  ProvidersConfig,
+} from "./providers/registry.js";
 export {
   OAuthProviderError,
   type OAuthProviderErrorReason,

@@ -4,7 +4,7 @@
  */
 import express from "express";
 import { SecondFactorRequiredError, UnknownProviderError, UserNotLoggedInError } from "../../src/index.js";
-import type { AuthConfig, ProviderHandle } from "../../src/index.js";
+import type { KeyedProvidersConfig, ProviderHandle } from "../../src/index.js";
 
 function handleOf(req: express.Request): ProviderHandle {
   const handle = req.auth.providers[String(req.params.provider)];
@@ -17,8 +17,8 @@ function handleOf(req: express.Request): ProviderHandle {
  * `GOOGLE_CLIENT_ID`/`_SECRET`, `AZURE_CLIENT_ID`/`_SECRET`/`_TENANT_ID`, `OIDC_ISSUER`/`_CLIENT_ID`/`_SECRET`.
  * Callback URLs are `<baseUrl>/oauth/<name>/callback`; register exactly those at the provider.
  */
-export function providersFromEnv(env: NodeJS.ProcessEnv, baseUrl: string): AuthConfig["providers"] {
-  const providers: NonNullable<AuthConfig["providers"]> = {};
+export function providersFromEnv(env: NodeJS.ProcessEnv, baseUrl: string): KeyedProvidersConfig {
+  const providers: KeyedProvidersConfig = {};
   const client = (prefix: string, name: string) => ({
     clientId: env[`${prefix}_CLIENT_ID`]!,
     clientSecret: env[`${prefix}_CLIENT_SECRET`] ?? null,

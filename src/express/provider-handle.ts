@@ -155,7 +155,8 @@ export class ProviderHandle {
       if (typeof code !== "string" || code.length === 0 || code.length > MAX_CODE_LENGTH)
         throw new OAuthProviderError(this.name, "bad_response");
       const provider = this.entry.provider;
-      const profile = await provider.fetchProfile(await provider.exchangeCode(code, flow.codeVerifier));
+      const tokens = await provider.exchangeCode(code, flow.codeVerifier);
+      const profile = await provider.fetchProfile(tokens, { codeVerifier: flow.codeVerifier, params: query });
       return { flow, profile };
     } catch (err) {
       const reason = err instanceof OAuthProviderError ? err.reason : isAuthError(err) ? err.code : "error";

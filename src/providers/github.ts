@@ -16,8 +16,13 @@ export interface GitHubEndpoints {
 
 /** Options of {@link createGitHubProvider}. */
 export interface GitHubProviderOptions extends BaseProviderOptions {
-  /** Endpoint overrides. */
+  /** Endpoint overrides (they win over `enterprise`). */
   endpoints?: GitHubEndpoints;
+  /**
+   * GitHub Enterprise Server: its base URL (`https://github.example.com`). Authorization and token go to
+   * `<baseUrl>/login/oauth/…`, the API to `<baseUrl>/api/v3`.
+   */
+  enterprise?: { baseUrl: string };
   /** `User-Agent` sent to the API (GitHub requires one). @default "express-drizzle-auth" */
   userAgent?: string;
 }
@@ -26,9 +31,14 @@ const DEFAULT_SCOPES = ["read:user", "user:email"];
 
 /** Creates the GitHub provider (authorization code + PKCE S256). */
 export function createGitHubProvider(options: GitHubProviderOptions, name = "github"): OAuthProvider {
-  const authorization = options.endpoints?.authorization ?? "https://github.com/login/oauth/authorize";
-  const token = options.endpoints?.token ?? "https://github.com/login/oauth/access_token";
-  const api = (options.endpoints?.api ?? "https://api.github.com").replace(/\/+$/, "");
+  const enterprise = options.enterprise?.baseUrl.replace(/\/+$/, "");
+  const site = enterprise ?? "https://github.com";
+  const authorization = options.endpoints?.authorization ?? `${site}/login/oauth/authorize`;
+  const token = options.endpoints?.token ?? `${site}/login/oauth/access_token`;
+  const api = (options.endpoints?.api ?? (enterprise ? `${enterprise}/api/v3` : "https://api.github.com")).replace(
+    /\/+$/,
+    "",
+  );
   const headers = { "User-Agent": options.userAgent ?? "express-drizzle-auth", "X-GitHub-Api-Version": "2022-11-28" };
   const http = createProviderHttp(name, options);
 

@@ -6,6 +6,7 @@
  * by arctic, whose client takes no abort signal.
  */
 import { parseDuration } from "../primitives/duration.js";
+import { customFetch, type ProviderFetch } from "./custom-fetch.js";
 import { OAuthProviderError, type ProviderTokens } from "./oauth-provider.js";
 import { type BaseProviderOptions, fromOAuthErrorCode, isObject, readTokens, str } from "./shared.js";
 
@@ -13,6 +14,15 @@ import { type BaseProviderOptions, fromOAuthErrorCode, isObject, readTokens, str
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
 /** The longest `timeout` a provider may set: 5 minutes. */
 export const MAX_PROVIDER_TIMEOUT_MS = 300_000;
+
+/** The largest answer body read from a provider (1 MiB); a larger one is `bad_response`, never buffered. */
+export const MAX_PROVIDER_BODY_BYTES = 1024 * 1024;
+
+/**
+ * How the client authenticates at the token endpoint (RFC 6749 2.3.1): HTTP Basic (the default, and
+ * what the specification prefers) or `client_id` and `client_secret` in the form body (LinkedIn, Apple).
+ */
+export type TokenAuthMethod = "client_secret_basic" | "client_secret_post";
 
 /** What a valid `timeout` looks like, for error messages. */
 export const PROVIDER_TIMEOUT_EXPECTED =
@@ -35,11 +45,12 @@ export interface ProviderHttp {
    */
   getJson(url: string, accessToken: string | null, headers?: Record<string, string>): Promise<unknown>;
   /**
-   * Redeems an authorization code with its PKCE verifier at `tokenEndpoint` (RFC 6749 4.1.3): client
-   * secret as HTTP Basic, or `client_id` in the body for a public client. OAuth errors map to their
-   * stable reasons; unreachable or too slow → `network`; anything unexpected → `bad_response`.
+   * Redeems an authorization code with its PKCE verifier (`null`: the flow sent no challenge) at
+   * `tokenEndpoint` (RFC 6749 4.1.3): client secret per the provider's {@link TokenAuthMethod}, or only
+   * `client_id` in the body for a public client. OAuth errors map to their stable reasons; unreachable or
+   * too slow → `network`; anything unexpected → `bad_response`.
    */
-  redeemCode(tokenEndpoint: string, code: string, codeVerifier: string): Promise<ProviderTokens>;
+  redeemCode(tokenEndpoint: string, code: string, codeVerifier: string | null): Promise<ProviderTokens>;
 }
 
 interface Answer {
@@ -49,6 +60,29 @@ interface Answer {
 }
 
 const NOT_JSON = Symbol("not json");
+
+/** The body as text, refused past {@link MAX_PROVIDER_BODY_BYTES} whatever `Content-Length` claims. */
+async function boundedText(response: Response): Promise<string | null> {
+  const declared = Number(response.headers.get("content-length") ?? 0);
+  if (declared > MAX_PROVIDER_BODY_BYTES || !response.body) {
+    await response.body?.cancel().catch(() => {});
+    return declared > MAX_PROVIDER_BODY_BYTES ? null : "";
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_PROVIDER_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
 
 function parse(text: string): unknown {
   try {
@@ -64,21 +98,30 @@ function parse(text: string): unknown {
  */
 export function createProviderHttp(
   name: string,
-  options: Pick<BaseProviderOptions, "clientId" | "clientSecret" | "redirectUri" | "timeout"> & { userAgent?: string },
+  options: Pick<BaseProviderOptions, "clientId" | "clientSecret" | "redirectUri" | "timeout" | typeof customFetch> & {
+    userAgent?: string;
+    tokenAuthMethod?: TokenAuthMethod;
+  },
 ): ProviderHttp {
   const parsed = providerTimeoutMs(options.timeout);
   if (parsed === null) throw new TypeError(`timeout must be ${PROVIDER_TIMEOUT_EXPECTED}`);
   const timeoutMs = parsed;
   const userAgent = options.userAgent ?? "express-drizzle-auth";
+  const doFetch: ProviderFetch = options[customFetch] ?? ((input, init) => fetch(input, init));
 
-  /** One request, its whole body read within the same deadline. */
+  /** One request, its whole body read within the same deadline and size bound. */
   async function send(url: string, init: RequestInit): Promise<Answer> {
+    let text: string | null;
+    let status: number;
     try {
-      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-      return { status: response.status, json: parse(await response.text()) };
+      const response = await doFetch(url, { ...init, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+      status = response.status;
+      text = await boundedText(response);
     } catch (cause) {
       throw new OAuthProviderError(name, "network", { cause });
     }
+    if (text === null) throw new OAuthProviderError(name, "bad_response");
+    return { status, json: parse(text) };
   }
 
   return {
@@ -93,14 +136,17 @@ export function createProviderHttp(
     },
     async redeemCode(tokenEndpoint, code, codeVerifier) {
       const body = new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: options.redirectUri });
-      body.set("code_verifier", codeVerifier);
+      if (codeVerifier !== null) body.set("code_verifier", codeVerifier);
       const headers = new Headers({
         "Content-Type": "application/x-www-form-urlencoded",
         Accept: "application/json",
         "User-Agent": userAgent,
       });
       if (options.clientSecret === null) body.set("client_id", options.clientId);
-      else
+      else if (options.tokenAuthMethod === "client_secret_post") {
+        body.set("client_id", options.clientId);
+        body.set("client_secret", options.clientSecret);
+      } else
         headers.set(
           "Authorization",
           `Basic ${Buffer.from(`${options.clientId}:${options.clientSecret}`).toString("base64")}`,

@@ -1,7 +1,13 @@
 /** Microsoft Entra ID (Azure AD). Identity is `tid` + `oid` from the ID token; its email is never trusted. */
-import { OAuthProviderError, type OAuthProvider, type ProviderProfile, type ProviderTokens } from "./oauth-provider.js";
+import {
+  OAuthProviderError,
+  type OAuthProvider,
+  type ProviderCallback,
+  type ProviderProfile,
+  type ProviderTokens,
+} from "./oauth-provider.js";
 import { pkceCodeFlow } from "./code-flow.js";
-import { type BaseProviderOptions, idTokenClaims, optionalFields, str } from "./shared.js";
+import { type BaseProviderOptions, checkNonce, idTokenClaims, optionalFields, str } from "./shared.js";
 
 /** Entra endpoints; override for sovereign clouds or tests. */
 export interface EntraEndpoints {
@@ -13,8 +19,13 @@ export interface EntraEndpoints {
 
 /** Options of {@link createEntraIdProvider}. */
 export interface EntraIdProviderOptions extends BaseProviderOptions {
-  /** `common`, `organizations`, `consumers` or a tenant id. @default "common" */
+  /** `common`, `organizations`, `consumers` or a tenant id. @default the issuer's tenant, else "common" */
   tenantId?: string;
+  /**
+   * The issuer, as Auth.js takes it: `https://login.microsoftonline.com/<tenant>/v2.0`. Its tenant is
+   * used when `tenantId` is not set.
+   */
+  issuer?: string;
   /** Endpoint overrides. */
   endpoints?: EntraEndpoints;
 }
@@ -26,15 +37,17 @@ const DEFAULT_SCOPES = ["openid", "profile", "email"];
  * (`sub` is pairwise per app, `oid` alone repeats across guest tenants); `emailVerified` is always false.
  */
 export function createEntraIdProvider(options: EntraIdProviderOptions, name = "azure"): OAuthProvider {
-  const base = `https://login.microsoftonline.com/${encodeURIComponent(options.tenantId ?? "common")}/oauth2/v2.0`;
+  const tenant = entraTenant(options);
+  const base = `https://login.microsoftonline.com/${encodeURIComponent(tenant)}/oauth2/v2.0`;
   const authorization = options.endpoints?.authorization ?? `${base}/authorize`;
   const token = options.endpoints?.token ?? `${base}/token`;
 
   return {
     name,
-    ...pkceCodeFlow(name, options, { authorization, token }, DEFAULT_SCOPES),
-    async fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile> {
+    ...pkceCodeFlow(name, options, { authorization, token }, DEFAULT_SCOPES, undefined, { nonce: true }),
+    async fetchProfile(tokens: ProviderTokens, callback?: ProviderCallback): Promise<ProviderProfile> {
       const claims = idTokenClaims(name, tokens.idToken, options.clientId);
+      if (callback) checkNonce(name, claims, callback.codeVerifier);
       const oid = str(claims, "oid");
       const tid = str(claims, "tid");
       if (!oid || !tid) throw new OAuthProviderError(name, "bad_profile");
@@ -47,4 +60,22 @@ export function createEntraIdProvider(options: EntraIdProviderOptions, name = "a
       };
     },
   };
+}
+
+/**
+ * The tenant of an Entra ID config: `tenantId`, else the first path segment of `issuer`
+ * (`https://login.microsoftonline.com/<tenant>/v2.0`), else `common`. Lower-cased: tenant names are
+ * case-insensitive at Microsoft.
+ */
+export function entraTenant(options: Pick<EntraIdProviderOptions, "tenantId" | "issuer">): string {
+  if (typeof options.tenantId === "string" && options.tenantId.trim() !== "") return options.tenantId.trim().toLowerCase();
+  if (typeof options.issuer === "string") {
+    try {
+      const segment = new URL(options.issuer).pathname.split("/").filter(Boolean)[0];
+      if (segment) return decodeURIComponent(segment).toLowerCase();
+    } catch {
+      // an invalid issuer is reported by the config checks
+    }
+  }
+  return "common";
 }

@@ -40,6 +40,14 @@ export interface ProviderProfile {
   tenantId?: string;
 }
 
+/** What a callback brought besides the code, for the providers that need it (nonce, Apple's `user`). */
+export interface ProviderCallback {
+  /** The flow's PKCE verifier (the OpenID Connect nonce is derived from it). */
+  codeVerifier: string;
+  /** The callback's query parameters. */
+  params: Readonly<Record<string, unknown>>;
+}
+
 /** The three steps every provider implements. */
 export interface OAuthProvider {
   /** Provider key, e.g. `github`, `google`, `azure`, `oidc`. */
@@ -55,8 +63,11 @@ export interface OAuthProvider {
   prepare?(): Promise<void>;
   /** Exchanges the callback's `code` (with the PKCE verifier) at the token endpoint. */
   exchangeCode(code: string, codeVerifier: string): Promise<ProviderTokens>;
-  /** Loads and normalises the account behind `tokens`. */
-  fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile>;
+  /**
+   * Loads and normalises the account behind `tokens`. With `callback`, an ID token's `nonce` must be the
+   * flow's; the library always passes it.
+   */
+  fetchProfile(tokens: ProviderTokens, callback?: ProviderCallback): Promise<ProviderProfile>;
 }
 
 /**

@@ -3,9 +3,23 @@
  * discovery document (fetched once, then cached) or given explicitly.
  */
 import { type CodeFlow, pkceCodeFlow } from "./code-flow.js";
-import { createProviderHttp, type ProviderHttp } from "./http.js";
-import { OAuthProviderError, type OAuthProvider, type ProviderProfile, type ProviderTokens } from "./oauth-provider.js";
-import { idTokenClaims, isObject, optionalFields, str, type BaseProviderOptions, type JsonObject } from "./shared.js";
+import { createProviderHttp, type ProviderHttp, type TokenAuthMethod } from "./http.js";
+import {
+  OAuthProviderError,
+  type OAuthProvider,
+  type ProviderCallback,
+  type ProviderProfile,
+  type ProviderTokens,
+} from "./oauth-provider.js";
+import {
+  checkNonce,
+  idTokenClaims,
+  isObject,
+  optionalFields,
+  str,
+  type BaseProviderOptions,
+  type JsonObject,
+} from "./shared.js";
 
 /** OIDC endpoints. `authorization` and `token` are required unless `issuer` is set. */
 export interface OidcEndpoints {
@@ -23,6 +37,10 @@ export interface OidcProviderOptions extends BaseProviderOptions {
   issuer?: string;
   /** Explicit endpoints; they win over discovered ones. */
   endpoints?: OidcEndpoints;
+  /** Client authentication at the token endpoint. @default "client_secret_basic" */
+  tokenAuthMethod?: TokenAuthMethod;
+  /** Send a PKCE challenge. `false` only for a provider that refuses it (LinkedIn). @default true */
+  pkce?: boolean;
 }
 
 interface ResolvedEndpoints {
@@ -51,7 +69,8 @@ export function createOidcProvider(options: OidcProviderOptions, name = "oidc"):
       : null;
   let resolved: ResolvedEndpoints | null = fixed;
   /** The code-flow steps, once the endpoints are known. */
-  let flow: CodeFlow | null = fixed && pkceCodeFlow(name, options, fixed, DEFAULT_SCOPES, http);
+  const shape = { nonce: true, pkce: options.pkce !== false };
+  let flow: CodeFlow | null = fixed && pkceCodeFlow(name, options, fixed, DEFAULT_SCOPES, http, shape);
   let inFlight: Promise<ResolvedEndpoints> | null = null;
 
   /** Resolves the endpoints once (discovery), retrying on the next call after a failure. */
@@ -64,7 +83,7 @@ export function createOidcProvider(options: OidcProviderOptions, name = "oidc"):
           token: explicit.token ?? doc.token,
           userinfo: explicit.userinfo ?? doc.userinfo,
         };
-        flow = pkceCodeFlow(name, options, resolved, DEFAULT_SCOPES, http);
+        flow = pkceCodeFlow(name, options, resolved, DEFAULT_SCOPES, http, shape);
         return resolved;
       },
       (error: unknown) => {
@@ -88,11 +107,12 @@ export function createOidcProvider(options: OidcProviderOptions, name = "oidc"):
       await endpoints();
       return flow!.exchangeCode(code, codeVerifier);
     },
-    async fetchProfile(tokens: ProviderTokens): Promise<ProviderProfile> {
+    async fetchProfile(tokens: ProviderTokens, callback?: ProviderCallback): Promise<ProviderProfile> {
       const { userinfo } = await endpoints();
       let claims: JsonObject = {};
       if (tokens.idToken !== null) {
         claims = idTokenClaims(name, tokens.idToken, options.clientId);
+        if (callback) checkNonce(name, claims, callback.codeVerifier);
         const iss = str(claims, "iss");
         if (options.issuer && (!iss || trim(iss) !== trim(options.issuer))) {
           throw new OAuthProviderError(name, "bad_profile");

@@ -4,41 +4,69 @@
  * background from then on (see ./preparation.ts); only that provider's own routes ever wait for it.
  */
 import { AuthConfigError } from "../errors.js";
+import { customFetch } from "./custom-fetch.js";
+import {
+  PROVIDER_DEFINITION,
+  type ProviderConfig,
+  type ProviderFactory,
+  type ProviderModuleOptions,
+  type ProviderPolicy,
+  type ProviderType,
+} from "./definition.js";
 import { PROVIDER_TIMEOUT_EXPECTED, providerTimeoutMs } from "./http.js";
-import { type ProviderName, type ProviderOptionsMap, createProvider } from "./index.js";
+import type { ProviderName, ProviderOptionsMap } from "./index.js";
+import type { OAuth2Options } from "./modules/oauth2.js";
+import { type CompletedProvider, type ProviderSources, normalizeProviders } from "./normalize.js";
 import type { OAuthProvider } from "./oauth-provider.js";
-import { createOidcProvider, type OidcProviderOptions } from "./oidc.js";
+import type { OidcProviderOptions } from "./oidc.js";
 import { type PreparationOptions, startPreparation } from "./preparation.js";
 
-/** Policy options every provider entry accepts next to its client options. */
-export interface ProviderPolicy {
-  /**
-   * Link a new identity to the existing account with the same email when the provider vouches for
-   * the address (GitHub primary+verified, Google `email_verified`, OIDC `email_verified`). Never
-   * applies to Entra ID, whose email is not verified. @default false
-   */
-  allowEmailLinking?: boolean;
-  /**
-   * Treat the provider's email as verified even when it does not say so. Only for an identity provider
-   * you control (a single-tenant Entra ID, a company Keycloak): never for a multi-tenant one, where
-   * anyone can set any address. Refused for Entra ID without a specific `tenantId`. @default false
-   */
-  trustEmail?: boolean;
-}
+export type { ProviderPolicy } from "./definition.js";
 
 /** A custom OpenID Connect provider under a name of its own (`providers.keycloak = { type: "oidc", … }`). */
 export type NamedOidcProviderConfig = OidcProviderOptions & ProviderPolicy & { type: "oidc" };
 
-/** The `providers` section of the config. Built-in keys as in @prsm/auth, plus `oidc` and named OIDC entries. */
-export type ProvidersConfig = { [K in ProviderName]?: ProviderOptionsMap[K] & ProviderPolicy } & {
-  [name: string]: (ProviderOptionsMap[ProviderName] & ProviderPolicy) | NamedOidcProviderConfig | undefined;
+/** A custom OAuth 2.0 provider under a name of its own (`providers.acme = { type: "oauth", … }`). */
+export type NamedOAuth2ProviderConfig = OAuth2Options & ProviderModuleOptions & { type: "oauth" };
+
+/** The keyed form: built-in keys as in @prsm/auth (`github`, `google`, `azure`, `oidc`, …) and named custom entries. */
+export type KeyedProvidersConfig = { [K in ProviderName]?: ProviderOptionsMap[K] & ProviderPolicy } & {
+  [name: string]:
+    | (Partial<ProviderOptionsMap[ProviderName]> & ProviderModuleOptions)
+    | NamedOidcProviderConfig
+    | NamedOAuth2ProviderConfig
+    | ProviderConfig
+    | undefined;
 };
 
-/** One configured provider and its policy. */
+/** One entry of the Auth.js array form: a provider module, called or not, or a plain custom provider. */
+export type ProviderInput =
+  | ProviderConfig<never>
+  | ProviderFactory<never>
+  | (NamedOidcProviderConfig & ProviderModuleOptions)
+  | NamedOAuth2ProviderConfig;
+
+/**
+ * The `providers` section of the config: the Auth.js array (`[GitHub, Google({ … })]`) or the keyed
+ * form. Both are normalised once, when the config is resolved.
+ */
+export type ProvidersConfig = readonly ProviderInput[] | KeyedProvidersConfig;
+
+/** One configured provider, its policy and what `GET /providers` and the sign-in page show of it. */
 export interface ProviderEntry {
   provider: OAuthProvider;
   allowEmailLinking: boolean;
   trustEmail: boolean;
+  /** The provider's id (its key in `entries`). */
+  id: string;
+  /** Display name, e.g. "GitHub". */
+  displayName: string;
+  /** OAuth 2.0 or OpenID Connect. */
+  type: ProviderType;
+  /** The callback URL registered at the provider (its `redirectUri`). */
+  callbackUrl: string;
+  /** A logo URL for the sign-in page, or null. */
+  logo: string | null;
 }
 
 /**
@@ -59,10 +87,6 @@ export interface ProviderRegistry {
   close(): void;
 }
 
-const BUILT_IN = new Set<string>(["github", "google", "azure", "oidc"]);
-const NAME = /^[a-z][a-z0-9_-]{0,49}$/;
-const RESERVED = new Set(["link", "unlink", "list", "credentials", "constructor", "prototype", "__proto__"]);
-
 function fail(option: string, expected: string): never {
   throw new AuthConfigError(`Invalid auth config: ${option} must be ${expected}`);
 }
@@ -78,10 +102,8 @@ function checkUrl(option: string, value: unknown): void {
   if (!ok) fail(option, "an absolute http(s) URL");
 }
 
-function checkEntry(name: string, raw: unknown): Record<string, unknown> {
-  const at = `providers.${name}`;
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(at, "an object");
-  const o = raw as Record<string, unknown>;
+/** The checks every completed provider passes, whichever module it comes from. */
+function checkCompleted(at: string, o: Record<string, unknown>): void {
   if (typeof o.clientId !== "string" || o.clientId === "") fail(`${at}.clientId`, "a non-empty string");
   if (o.clientSecret !== null && (typeof o.clientSecret !== "string" || o.clientSecret === ""))
     fail(`${at}.clientSecret`, "a non-empty string (or null for a public client)");
@@ -89,6 +111,7 @@ function checkEntry(name: string, raw: unknown): Record<string, unknown> {
   if (o.scopes !== undefined && (!Array.isArray(o.scopes) || !o.scopes.every((s) => typeof s === "string")))
     fail(`${at}.scopes`, "an array of strings");
   if (o.issuer !== undefined) checkUrl(`${at}.issuer`, o.issuer);
+  if (o.logo !== undefined) checkUrl(`${at}.logo`, o.logo);
   if (o.endpoints !== undefined) {
     if (typeof o.endpoints !== "object" || o.endpoints === null) fail(`${at}.endpoints`, "an object of URLs");
     for (const [key, url] of Object.entries(o.endpoints))
@@ -98,29 +121,35 @@ function checkEntry(name: string, raw: unknown): Record<string, unknown> {
     fail(`${at}.allowEmailLinking`, "a boolean");
   if (o.trustEmail !== undefined && typeof o.trustEmail !== "boolean") fail(`${at}.trustEmail`, "a boolean");
   if (providerTimeoutMs(o.timeout) === null) fail(`${at}.timeout`, PROVIDER_TIMEOUT_EXPECTED);
-  // Tenant names are case-insensitive at Microsoft; the consumer tenant's id is multi-tenant too.
-  const tenant = typeof o.tenantId === "string" ? o.tenantId.trim().toLowerCase() : "common";
-  const multiTenant = ["common", "organizations", "consumers", "9188040d-6c67-4c5b-b112-36a304b66dad"].includes(tenant);
-  if (name === "azure" && o.trustEmail === true && multiTenant)
-    fail(`${at}.trustEmail`, "false unless tenantId names your own tenant (any tenant can claim any address)");
-  if (name === "azure" && o.allowEmailLinking === true && o.trustEmail !== true)
-    fail(`${at}.allowEmailLinking`, "false (Entra ID addresses are not verified; link from a signed-in session)");
-  return o;
+  const fetcher = o[customFetch as unknown as string];
+  if (fetcher !== undefined && typeof fetcher !== "function") fail(`${at}[customFetch]`, "a fetch function");
 }
 
-function build(name: string, o: Record<string, unknown>, githubUserAgent: string | undefined): OAuthProvider {
+/** Checks and builds one completed provider. */
+function build({ config, options }: CompletedProvider, githubUserAgent: string | undefined): ProviderEntry {
+  const at = `providers.${config.id}`;
+  const definition = config[PROVIDER_DEFINITION];
+  checkCompleted(at, options as Record<string, unknown>);
+  definition.check?.(options as never, (option, expected) => fail(`${at}.${option}`, expected), config.id);
+  const withAgent =
+    definition.id === "github" && githubUserAgent && !options.userAgent ? { ...options, userAgent: githubUserAgent } : options;
+  let provider: OAuthProvider;
   try {
-    if (!BUILT_IN.has(name)) {
-      if (o.type !== "oidc")
-        fail(`providers.${name}.type`, '"oidc" (or use a built-in key: github, google, azure, oidc)');
-      return createOidcProvider(o as unknown as OidcProviderOptions, name);
-    }
-    const options = name === "github" && githubUserAgent && !o.userAgent ? { ...o, userAgent: githubUserAgent } : o;
-    return createProvider(name as ProviderName, options as never);
+    provider = definition.create(withAgent as never, config.id);
   } catch (err) {
     if (err instanceof AuthConfigError) throw err;
-    throw new AuthConfigError(`Invalid auth config: providers.${name}: ${(err as Error).message}`);
+    throw new AuthConfigError(`Invalid auth config: ${at}: ${(err as Error).message}`);
   }
+  return {
+    provider,
+    allowEmailLinking: options.allowEmailLinking === true,
+    trustEmail: options.trustEmail === true,
+    id: config.id,
+    displayName: config.name,
+    type: config.type,
+    callbackUrl: options.redirectUri as string,
+    logo: typeof options.logo === "string" ? options.logo : null,
+  };
 }
 
 /**
@@ -129,21 +158,14 @@ function build(name: string, o: Record<string, unknown>, githubUserAgent: string
  */
 export function createProviderRegistry(
   config: unknown,
-  options: { githubUserAgent?: string | undefined } & PreparationOptions = {},
+  options: { githubUserAgent?: string | undefined } & Partial<ProviderSources> & PreparationOptions = {},
 ): ProviderRegistry {
-  if (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config)))
-    fail("providers", "an object keyed by provider name");
+  const completed = normalizeProviders(config, {
+    env: options.env ?? process.env,
+    authBase: options.authBase === undefined ? null : options.authBase,
+  });
   const entries = new Map<string, ProviderEntry>();
-  for (const [name, raw] of Object.entries((config ?? {}) as Record<string, unknown>)) {
-    if (raw === undefined) continue;
-    if (!NAME.test(name) || RESERVED.has(name)) fail(`providers key "${name.slice(0, 60)}"`, "a lower-case name");
-    const o = checkEntry(name, raw);
-    entries.set(name, {
-      provider: build(name, o, options.githubUserAgent),
-      allowEmailLinking: o.allowEmailLinking === true,
-      trustEmail: o.trustEmail === true,
-    });
-  }
+  for (const one of completed) entries.set(one.config.id, build(one, options.githubUserAgent));
   const preparation = startPreparation(
     [...entries.values()].map((e) => e.provider),
     options,

@@ -1,6 +1,9 @@
 /** Internal helpers shared by the provider files: options, error mapping, token and claim normalisation. */
 import { decodeIdToken } from "arctic";
+import { sha256 } from "@oslojs/crypto/sha2";
+import { encodeBase64urlNoPadding } from "@oslojs/encoding";
 import type { Duration } from "../primitives/duration.js";
+import { customFetch, type ProviderFetch } from "./custom-fetch.js";
 import { OAuthProviderError, type ProviderTokens } from "./oauth-provider.js";
 
 /** Options every provider accepts. */
@@ -19,6 +22,8 @@ export interface BaseProviderOptions {
    * @default "10s"
    */
   timeout?: Duration;
+  /** The app's own `fetch` for this provider's requests (see {@link customFetch}). @default globalThis.fetch */
+  [customFetch]?: ProviderFetch;
 }
 
 /** A plain JSON object. */
@@ -96,6 +101,25 @@ export function idTokenClaims(provider: string, idToken: string | null, clientId
   const audOk = aud === clientId || (Array.isArray(aud) && aud.includes(clientId));
   if (!audOk) throw new OAuthProviderError(provider, "bad_profile");
   return claims;
+}
+
+/**
+ * Checks the ID token's `nonce` against the one the authorization URL carried ({@link nonceFor}).
+ * A token without a nonce passes only when `required` is false (providers that never echo it).
+ */
+export function checkNonce(provider: string, claims: JsonObject, codeVerifier: string, required = true): void {
+  const nonce = claims.nonce;
+  if (nonce === undefined && !required) return;
+  if (nonce !== nonceFor(codeVerifier)) throw new OAuthProviderError(provider, "bad_profile");
+}
+
+/**
+ * The OpenID Connect `nonce` of a flow: base64url(SHA-256("nonce:" + code verifier)). The verifier is
+ * secret and bound to the browser's session, so the nonce needs no storage of its own and cannot be
+ * guessed from the URL, and an ID token minted for another flow fails the check.
+ */
+export function nonceFor(codeVerifier: string): string {
+  return encodeBase64urlNoPadding(sha256(new TextEncoder().encode(`nonce:${codeVerifier}`)));
 }
 
 /** Copies the optional profile fields that are non-empty strings. */

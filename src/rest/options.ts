@@ -5,6 +5,7 @@
 import type { AuthConfig } from "../config.js";
 import type { SessionStoreOptions } from "../express/session-store.js";
 import { AuthConfigError } from "../errors.js";
+import { authSecrets, resolveAuthUrl } from "../options/auth-environment.js";
 import { type PagesOptions, type ResolvedPages, resolvePagesOptions } from "./pages/index.js";
 
 /** A link the app must deliver (by email): the address, the full URL and the token inside it. */
@@ -17,8 +18,8 @@ export interface AuthLink {
 /** `ExpressAuth(config)`: everything `createAuthMiddleware` takes, plus the router's own options. */
 export interface ExpressAuthConfig extends AuthConfig {
   /**
-   * Secret(s) signing the session cookie (the first signs, all verify). @default [config.secret]
-   * At least 32 characters.
+   * Secret(s) signing the session cookie (the first signs, all verify). At least 32 characters.
+   * @default `secret` and `previousSecrets` (else `AUTH_SECRET`, then `AUTH_SECRET_1…3`)
    */
   sessionSecret?: string | string[];
   /** The session cookie's name. @default "__Host-auth.sid" with secure cookies, else "auth.sid" */
@@ -30,12 +31,6 @@ export interface ExpressAuthConfig extends AuthConfig {
    * header of POSTs, besides the request's own origin.
    */
   trustedOrigins?: string[];
-  /**
-   * The app's public origin (e.g. `https://app.example.com`), used for the links in emails. Required
-   * when NODE_ENV is "production": without it links are built from the request's `Host`, which a client
-   * can forge (a poisoned reset link would carry the token to another site).
-   */
-  url?: string;
   /** Where to go after sign-in or sign-out when no valid `callbackUrl` is given. @default "/" */
   defaultRedirect?: string;
   /** How the app mails links. Without them the matching routes answer 404 (`NOT_CONFIGURED`). */
@@ -73,10 +68,16 @@ const cache = new WeakMap<object, ResolvedRestOptions>();
 export function resolveRestOptions(config: ExpressAuthConfig): ResolvedRestOptions {
   const cached = cache.get(config);
   if (cached) return cached;
-  const raw = config.sessionSecret ?? config.secret;
+  const own = authSecrets(config);
+  const raw = config.sessionSecret ?? (own.secret === undefined ? undefined : [own.secret, ...own.previous]);
   const secrets = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
   if (secrets.length === 0 || secrets.some((s) => typeof s !== "string" || s.length < 32))
-    fail("sessionSecret", "a string of at least 32 characters (or set secret)");
+    fail(
+      config.sessionSecret !== undefined ? "sessionSecret" : own.secretSource,
+      config.sessionSecret !== undefined || own.secret !== undefined
+        ? "a string of at least 32 characters"
+        : "set: the AUTH_SECRET variable or the secret option (a random string of at least 32 characters)",
+    );
   if (config.useSecureCookies !== undefined && typeof config.useSecureCookies !== "boolean")
     fail("useSecureCookies", "a boolean");
   const secureCookies = config.useSecureCookies ?? process.env.NODE_ENV === "production";
@@ -95,20 +96,13 @@ export function resolveRestOptions(config: ExpressAuthConfig): ResolvedRestOptio
       fail("trustedOrigins", "a list of http(s) origins");
     trustedOrigins.add(parsed.origin);
   }
-  let linkOrigin: string | null = null;
-  if (config.url !== undefined) {
-    try {
-      linkOrigin = new URL(config.url).origin;
-    } catch {
-      linkOrigin = null;
-    }
-    if (linkOrigin === null || linkOrigin === "null") fail("url", "the app's absolute http(s) origin");
-  } else if (
-    process.env.NODE_ENV === "production" &&
-    (config.mail?.sendVerification || config.mail?.sendPasswordReset)
-  ) {
-    fail("url", "set in production when mail hooks are configured (emailed links must not come from the Host header)");
-  }
+  // Emailed links use the configured origin; only a development app without one takes the request's.
+  const authUrl = resolveAuthUrl(config.url);
+  if (authUrl === "invalid")
+    fail(config.url !== undefined ? "url" : "AUTH_URL", "an absolute http(s) URL (origin plus mount path, no query)");
+  const linkOrigin = authUrl && authUrl.source !== "development default" ? authUrl.origin : null;
+  if (authUrl === null && (config.mail?.sendVerification || config.mail?.sendPasswordReset))
+    fail("url", "set in production when mail hooks are configured (or AUTH_URL; emailed links must not come from the Host header)");
   const defaultRedirect = config.defaultRedirect ?? "/";
   if (typeof defaultRedirect !== "string" || !defaultRedirect.startsWith("/") || defaultRedirect.startsWith("//"))
     fail("defaultRedirect", 'a path starting with "/"');

@@ -39,7 +39,11 @@ export function renderPageTo(scope: RouteScope, name: PageName, extra: Partial<P
     basePath: scope.base,
     csrfToken: csrfTokenOf(scope.req),
     callbackUrl: callbackUrlOf(scope),
-    providers: Object.keys(scope.req.auth.providers).map((id) => ({ id, name: id })),
+    providers: [...scope.ctx.config.providers.entries.values()].map((e) => ({
+      id: e.id,
+      name: e.displayName,
+      ...(e.logo ? { logo: e.logo } : {}),
+    })),
     ...(queryString(scope, "error", 64, /^[A-Za-z_]+$/) ? { error: queryString(scope, "error", 64) } : {}),
     ...(notice && NOTICES.has(notice) ? { notice: notice as PageData["notice"] } : {}),
     ...(queryString(scope, "token", 512, /^[A-Za-z0-9_.-]+$/) ? { token: queryString(scope, "token", 512) } : {}),
@@ -58,7 +62,8 @@ export function renderPageTo(scope: RouteScope, name: PageName, extra: Partial<P
   // A form post that redirects off-site (to a provider, a trusted callback origin) is checked against
   // form-action too, so those origins are allowed; nothing else is.
   const formActionOrigins = [...scope.options.trustedOrigins, ...providerOrigins(scope)];
-  scope.res.set(pageSecurityHeaders(nonce, pages, { formActionOrigins }));
+  const imageOrigins = [...scope.ctx.config.providers.entries.values()].flatMap((e) => (e.logo ? [e.logo] : []));
+  scope.res.set(pageSecurityHeaders(nonce, pages, { formActionOrigins, imageOrigins }));
   scope.res.type("html").send(renderPage(name, data, pages, nonce));
 }
 

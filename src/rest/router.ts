@@ -14,6 +14,7 @@ import { BODY_JSON_LIMITS, BODY_LIMIT_BYTES } from "./body.js";
 import { csrfTokenOf } from "./csrf.js";
 import { type ExpressAuthConfig, resolveRestOptions } from "./options.js";
 import { pageRoutes } from "./page-route.js";
+import { providerListing } from "./provider-list.js";
 import { accountRoutes } from "./routes-account.js";
 import { signInRoutes } from "./routes-signin.js";
 import { twoFactorRoutes } from "./routes-two-factor.js";
@@ -73,25 +74,7 @@ export function ExpressAuth(config: ExpressAuthConfig): Router {
   router.get(
     "/providers",
     route.get("error", async (scope) => {
-      const base = `${scope.req.protocol}://${scope.req.get("host")}${scope.base}`;
-      const list: Record<string, unknown> = {
-        credentials: {
-          id: "credentials",
-          name: "Credentials",
-          type: "credentials",
-          signinUrl: `${base}/signin/credentials`,
-          callbackUrl: `${base}/callback/credentials`,
-        },
-      };
-      for (const id of Object.keys(scope.req.auth.providers))
-        list[id] = {
-          id,
-          name: id,
-          type: "oauth",
-          signinUrl: `${base}/signin/${id}`,
-          callbackUrl: `${base}/callback/${id}`,
-        };
-      scope.res.set("Cache-Control", "no-store").json(list);
+      scope.res.set("Cache-Control", "no-store").json(providerListing(scope));
     }),
   );
   router.get(

@@ -6,6 +6,7 @@ import type { Response } from "supertest";
 import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { authSchema } from "../../schema/index.js";
 import type { AuthConfig } from "../../src/config.js";
+import type { KeyedProvidersConfig } from "../../src/providers/registry.js";
 import type { AuthNotification } from "../../src/primitives/notification.js";
 import { UnknownProviderError } from "../../src/errors.js";
 import { type TestApp, createTestApp } from "../helpers/app.js";
@@ -41,7 +42,7 @@ export function providersFor(idp: MockIdp, extra: Extra = {}) {
     google: entry("google", {}, { userinfo: `${idp.url}/userinfo` }),
     azure: entry("azure", { tenantId: "tenant-1" }),
     keycloak: entry("keycloak", { type: "oidc" as const }, { userinfo: `${idp.url}/oidc-userinfo` }),
-  } as NonNullable<AuthConfig["providers"]>;
+  } as KeyedProvidersConfig;
 }
 
 /** Starts one stand-in IdP for the test file and resets what it serves and saw before each test. */

@@ -12,6 +12,7 @@ interface PendingCode {
   method: string | null;
   redirectUri: string | null;
   clientId: string | null;
+  nonce: string | null;
 }
 
 /** A running mock provider. Mutate `json` / `idTokenClaims` per test. */
@@ -88,7 +89,10 @@ export async function startMockIdp(): Promise<MockIdp> {
       expires_in: 3600,
       refresh_token: "rt-1",
       scope: "openid email",
-      ...(idp.idTokenClaims ? { id_token: fakeJwt(idp.idTokenClaims) } : {}),
+      // Like a real IdP, the ID token echoes the authorization request's nonce (unless a test sets its own).
+      ...(idp.idTokenClaims
+        ? { id_token: fakeJwt({ ...(pending.nonce ? { nonce: pending.nonce } : {}), ...idp.idTokenClaims }) }
+        : {}),
     });
   };
 
@@ -106,6 +110,7 @@ export async function startMockIdp(): Promise<MockIdp> {
           method: p.get("code_challenge_method"),
           redirectUri: p.get("redirect_uri"),
           clientId: p.get("client_id"),
+          nonce: p.get("nonce"),
         });
         const back = new URL(p.get("redirect_uri") ?? REDIRECT_URI);
         back.searchParams.set("code", code);

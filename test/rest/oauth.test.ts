@@ -46,11 +46,15 @@ describe("GET /auth/providers with OAuth providers", () => {
     expect(Object.keys(res.body).sort()).toEqual(["azure", "credentials", "github", "google", "keycloak"]);
     expect(res.body.github).toEqual({
       id: "github",
-      name: "github",
+      name: "GitHub",
       type: "oauth",
       signinUrl: `${origin}/auth/signin/github`,
-      callbackUrl: `${origin}/auth/callback/github`,
+      // The redirect_uri registered at the provider, never one made from the Host header.
+      callbackUrl: "http://127.0.0.1/oauth/github/callback",
     });
+    expect(res.body.google).toMatchObject({ name: "Google", type: "oidc" });
+    expect(res.body.azure).toMatchObject({ name: "Microsoft Entra ID", type: "oidc" });
+    expect(res.body.keycloak).toMatchObject({ name: "Keycloak", type: "oidc" });
     for (const [id, entry] of Object.entries(res.body as Record<string, Record<string, unknown>>)) {
       expect(Object.keys(entry).sort()).toEqual(["callbackUrl", "id", "name", "signinUrl", "type"]);
       expect(entry.id).toBe(id);

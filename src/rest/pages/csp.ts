@@ -36,6 +36,8 @@ export interface PageCspSources {
    * `https://github.com`) and any trusted callback origins. Invalid entries are ignored.
    */
   formActionOrigins?: Iterable<string>;
+  /** Origins of images besides 'self' and the theme's logo: the providers' button logos. */
+  imageOrigins?: Iterable<string>;
 }
 
 function origins(values: Iterable<string> | undefined): string[] {
@@ -53,13 +55,15 @@ function origins(values: Iterable<string> | undefined): string[] {
 
 /**
  * The Content-Security-Policy of a page rendered with `nonce`:
- * `default-src 'none'; style-src 'nonce-…'; img-src 'self' data: [logo origin]; form-action 'self'
+ * `default-src 'none'; style-src 'nonce-…'; img-src 'self' data: [logo origins]; form-action 'self'
  * [origins]; frame-ancestors 'none'; base-uri 'none'`.
  * @throws {AuthConfigError} INVALID_CONFIG when the nonce is not base64 of at least 128 bits
  */
 export function pageContentSecurityPolicy(nonce: string, pages: ResolvedPages, sources: PageCspSources = {}): string {
   assertNonce(nonce);
-  const img = ["'self'", "data:", ...(pages.logoOrigin ? [pages.logoOrigin] : [])];
+  const img = [
+    ...new Set(["'self'", "data:", ...(pages.logoOrigin ? [pages.logoOrigin] : []), ...origins(sources.imageOrigins)]),
+  ];
   const form = ["'self'", ...origins(sources.formActionOrigins)];
   return [
     "default-src 'none'",

@@ -25,7 +25,7 @@ export interface PageData {
   /** A banner to show. */
   notice?: PageNotice;
   /** OAuth providers for the sign-in page: one button each. */
-  providers?: { id: string; name: string }[];
+  providers?: { id: string; name: string; logo?: string }[];
   /** A token from an emailed link (confirm email, reset password), sent back as a hidden field. */
   token?: string;
   /** An email address to prefill or mention. */
@@ -84,7 +84,9 @@ export function normalizePageData(data: PageData): PageData {
   const providers = list(data.providers, (p) => {
     const id = text(p.id);
     const name = text(p.name);
-    return id !== undefined && name !== undefined ? { id, name } : undefined;
+    const logo = typeof p.logo === "string" && /^https?:\/\//.test(p.logo) ? text(p.logo) : undefined;
+    if (id === undefined || name === undefined) return undefined;
+    return logo === undefined ? { id, name } : { id, name, logo };
   });
   if (providers) out.providers = providers;
   const methods = list(data.methods, (m) => {

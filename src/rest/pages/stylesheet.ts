@@ -35,6 +35,7 @@ button.secondary{background:transparent;color:var(--text);border-color:var(--inp
 .providers{list-style:none;margin:0;padding:0}
 .providers li{margin-bottom:.5rem}
 .providers form{margin:0}
+.provider-logo{vertical-align:middle;margin-right:.25rem}
 .alert,.notice{border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem;border:1px solid}
 .alert{background:var(--error-bg);border-color:var(--error);color:var(--error-text)}
 .notice{background:var(--notice-bg);border-color:var(--notice);color:var(--text)}

@@ -8,7 +8,9 @@ function providerButtons(view: View): SafeHtml | "" {
   if (providers.length === 0) return "";
   const items = providers.map((p) => {
     const action = routerUrl(view, `/signin/${encodeURIComponent(p.id)}`);
-    const button = submit(view, t(view, "signinWithProvider", { name: p.name }), "secondary");
+    const label = t(view, "signinWithProvider", { name: p.name });
+    const logo = p.logo ? markup`<img class="provider-logo" src="${p.logo}" alt="" width="20" height="20"> ` : "";
+    const button = submit(view, markup`${logo}${label}`, "secondary");
     return markup`<li>${postForm(view, action, button)}</li>`;
   });
   return markup`<section aria-labelledby="providers-heading">
